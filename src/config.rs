@@ -1,0 +1,114 @@
+//! `.infracheck.toml`: environments (root module, var files, profile, workspace), found by walking
+//! up from the working directory like ruff's configuration. Paths in it are relative to the file.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = ".infracheck.toml";
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EnvOptions {
+    /// The root module of the environment.
+    pub root: PathBuf,
+    /// Variable files read after the root's automatic ones (`terraform.tfvars`, `*.auto.tfvars`).
+    #[serde(default)]
+    pub var_files: Vec<PathBuf>,
+    /// The policy profile (dev, staging, prod) that scopes rules; defaults to the env's name.
+    pub profile: Option<String>,
+    /// `terraform.workspace` for this environment; `default` unless set.
+    pub workspace: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    #[serde(default)]
+    pub env: BTreeMap<String, EnvOptions>,
+}
+
+/// An environment with its paths resolved against the config file's directory.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub name: String,
+    pub root: PathBuf,
+    pub var_files: Vec<PathBuf>,
+    pub profile: String,
+    pub workspace: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The config file, when one was found.
+    pub path: Option<PathBuf>,
+    pub envs: BTreeMap<String, Env>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(config::read))]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    #[diagnostic(code(config::parse), help("see the README's Configuration section for the format"))]
+    Parse {
+        path: String,
+        message: String,
+        #[source_code]
+        src: miette::NamedSource<String>,
+        #[label("here")]
+        span: Option<miette::SourceSpan>,
+    },
+}
+
+/// The nearest `.infracheck.toml` at or above `start`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[allow(clippy::result_large_err)] // built once per run, then reported
+pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+    let shown = crate::source::display_path(path).display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let opts: Options = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: shown.clone(),
+        message: e.message().to_string(),
+        span: e.span().map(|r| (r.start, r.end - r.start).into()),
+        src: miette::NamedSource::new(shown.clone(), text.clone()),
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let envs = opts
+        .env
+        .into_iter()
+        .map(|(name, e)| {
+            let env = Env {
+                profile: e.profile.unwrap_or_else(|| name.clone()),
+                workspace: e.workspace.unwrap_or_else(|| "default".into()),
+                root: crate::source::normalize(&base.join(&e.root)),
+                var_files: e
+                    .var_files
+                    .iter()
+                    .map(|f| crate::source::normalize(&base.join(f)))
+                    .collect(),
+                name: name.clone(),
+            };
+            (name, env)
+        })
+        .collect();
+    Ok(Settings {
+        path: Some(path.to_path_buf()),
+        envs,
+    })
+}

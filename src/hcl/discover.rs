@@ -1,0 +1,182 @@
+//! Finding and loading Terraform: the files of a module directory (parsed once, in parallel, and
+//! cached however many roots use them) and the root modules below a scanned directory.
+
+use super::config::ModuleConfig;
+use super::parse::{parse_file, ParsedFile};
+use crate::diag::Diagnostic;
+use crate::source::{normalize, SourceMap};
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+type Parsed = Result<Arc<ParsedFile>, Box<Diagnostic>>;
+
+/// One root module to evaluate.
+#[derive(Debug, Clone)]
+pub struct RootSpec {
+    /// The environment name, or the directory as the user sees it.
+    pub name: String,
+    pub dir: PathBuf,
+    /// `-var-file` files, in order, after the automatic ones.
+    pub var_files: Vec<PathBuf>,
+    /// `-var name=value`, in order, last.
+    pub vars: Vec<(String, String)>,
+    pub workspace: String,
+}
+
+/// Loads and caches files and module configurations. Shared by every root of a run.
+pub struct Loader {
+    pub sources: SourceMap,
+    /// Filesystem functions may read only below this directory.
+    pub scan_root: PathBuf,
+    files: Mutex<HashMap<PathBuf, Parsed>>,
+    modules: Mutex<HashMap<PathBuf, Arc<ModuleConfig>>>,
+}
+
+fn is_tf(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "tf")
+}
+
+fn is_tf_json(p: &Path) -> bool {
+    p.to_string_lossy().ends_with(".tf.json")
+}
+
+/// Terraform reads `*_override.tf` and `override.tf` last.
+fn is_override(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.trim_end_matches(".json").trim_end_matches(".tf");
+    stem == "override" || stem.ends_with("_override")
+}
+
+/// The Terraform files directly in `dir`, in Terraform's order (lexical, overrides last).
+pub fn module_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && (is_tf(p) || is_tf_json(p)))
+            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort_by_key(|p| (is_override(p), p.clone()));
+    files
+}
+
+fn skip_dir(name: &str) -> bool {
+    name.starts_with('.') || name == "node_modules" || name == "target"
+}
+
+impl Loader {
+    pub fn new(scan_root: PathBuf) -> Loader {
+        Loader {
+            sources: SourceMap::default(),
+            scan_root,
+            files: Mutex::new(HashMap::new()),
+            modules: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Parses `paths` in parallel into the cache (files already parsed are not read again).
+    pub fn parse_all(&self, paths: &[PathBuf]) {
+        let todo: Vec<&PathBuf> = {
+            let cache = self.files.lock().unwrap_or_else(|e| e.into_inner());
+            paths.iter().filter(|p| !cache.contains_key(*p)).collect()
+        };
+        let parsed: Vec<(PathBuf, Parsed)> = todo.par_iter().map(|p| ((*p).clone(), self.parse_one(p))).collect();
+        let mut cache = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        for (p, r) in parsed {
+            cache.entry(p).or_insert(r);
+        }
+    }
+
+    fn parse_one(&self, path: &Path) -> Parsed {
+        if is_tf_json(path) {
+            return super::json::parse_json_file(path, &self.sources).map(Arc::new);
+        }
+        parse_file(path, &self.sources).map(Arc::new)
+    }
+
+    fn parsed(&self, path: &Path) -> Parsed {
+        if let Some(r) = self.files.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+            return r.clone();
+        }
+        let r = self.parse_one(path);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(path.to_path_buf())
+            .or_insert(r)
+            .clone()
+    }
+
+    /// The configuration of the module in `dir`, loaded once.
+    pub fn module(&self, dir: &Path) -> Arc<ModuleConfig> {
+        let dir = normalize(dir);
+        if let Some(m) = self.modules.lock().unwrap_or_else(|e| e.into_inner()).get(&dir) {
+            return Arc::clone(m);
+        }
+        let paths = module_files(&dir);
+        self.parse_all(&paths);
+        let mut ok = Vec::new();
+        let mut diags = Vec::new();
+        for p in &paths {
+            match self.parsed(p) {
+                Ok(f) => ok.push(f),
+                Err(d) => diags.push(*d),
+            }
+        }
+        let mut cfg = ModuleConfig::build(dir.clone(), &ok);
+        cfg.diagnostics.extend(diags);
+        let cfg = Arc::new(cfg);
+        Arc::clone(
+            self.modules
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(dir)
+                .or_insert(cfg),
+        )
+    }
+
+    /// The root modules at or below `path`: `path` itself when it holds Terraform files; otherwise
+    /// every directory with Terraform files that no scanned directory calls as a local module.
+    pub fn discover_roots(&self, path: &Path) -> Vec<PathBuf> {
+        let path = normalize(path);
+        if !module_files(&path).is_empty() {
+            return vec![path];
+        }
+        let mut dirs = BTreeSet::new();
+        let walker = walkdir::WalkDir::new(&path)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy()))
+            });
+        let mut all_files = Vec::new();
+        for entry in walker.flatten() {
+            let p = entry.path();
+            if entry.file_type().is_file() && (is_tf(p) || is_tf_json(p)) {
+                if let Some(parent) = p.parent() {
+                    dirs.insert(normalize(parent));
+                }
+                all_files.push(normalize(p));
+            }
+        }
+        // Parse everything once, in parallel, before looking at module calls.
+        self.parse_all(&all_files);
+        let configs: Vec<(PathBuf, Arc<ModuleConfig>)> = dirs.iter().map(|d| (d.clone(), self.module(d))).collect();
+        let mut called = BTreeSet::new();
+        for (dir, cfg) in &configs {
+            for call in cfg.module_calls.values() {
+                if call.is_local() {
+                    called.insert(normalize(&dir.join(&call.source)));
+                }
+            }
+        }
+        dirs.into_iter().filter(|d| !called.contains(d)).collect()
+    }
+}

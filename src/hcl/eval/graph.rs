@@ -1,0 +1,169 @@
+//! The reference graph of one module: which declarations each declaration's expressions refer to,
+//! and an order to evaluate them in (Kahn's algorithm; cycles are reported, never looped on).
+
+use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl_edit::structure::Body;
+use hcl_edit::visit::{self, Visit};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A declaration in a module.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    Var(String),
+    Local(String),
+    /// `aws_vpc.main` or `data.aws_region.current`.
+    Resource(String),
+    Module(String),
+    Output(String),
+    /// `aws` or `aws.<alias>`.
+    Provider(String),
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Var(n) => write!(f, "var.{n}"),
+            Node::Local(n) => write!(f, "local.{n}"),
+            Node::Resource(n) => f.write_str(n),
+            Node::Module(n) => write!(f, "module.{n}"),
+            Node::Output(n) => write!(f, "output.{n}"),
+            Node::Provider(n) => write!(f, "provider.{n}"),
+        }
+    }
+}
+
+/// Collects the declarations an expression or body refers to.
+#[derive(Default)]
+pub struct Refs(pub BTreeSet<Node>);
+
+fn get_attr(op: Option<&hcl_edit::Decorated<TraversalOperator>>) -> Option<String> {
+    match op.map(|o| o.value()) {
+        Some(TraversalOperator::GetAttr(i)) => Some(i.as_str().to_string()),
+        _ => None,
+    }
+}
+
+impl Visit for Refs {
+    fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr {
+            let first = get_attr(node.operators.first());
+            let root = root.as_str();
+            match (root, first) {
+                ("var", Some(n)) => {
+                    self.0.insert(Node::Var(n));
+                }
+                ("local", Some(n)) => {
+                    self.0.insert(Node::Local(n));
+                }
+                ("module", Some(n)) => {
+                    self.0.insert(Node::Module(n));
+                }
+                ("data", Some(t)) => {
+                    if let Some(n) = get_attr(node.operators.get(1)) {
+                        self.0.insert(Node::Resource(format!("data.{t}.{n}")));
+                    }
+                }
+                ("count" | "each" | "path" | "terraform" | "self", _) => {}
+                (t, Some(n)) => {
+                    self.0.insert(Node::Resource(format!("{t}.{n}")));
+                }
+                _ => {}
+            }
+        }
+        visit::visit_traversal(self, node);
+    }
+}
+
+impl Refs {
+    pub fn expr(&mut self, e: &Expression) {
+        self.visit_expr(e);
+    }
+
+    pub fn body(&mut self, b: &Body) {
+        self.visit_body(b);
+    }
+}
+
+/// The evaluation order of `deps` (node -> the nodes it refers to), and the nodes left in cycles.
+/// References to nodes that are not declared are ignored here; the evaluator reports them where
+/// they are written.
+pub fn topo_order(deps: &BTreeMap<Node, BTreeSet<Node>>) -> (Vec<Node>, Vec<Node>) {
+    let mut indegree: BTreeMap<&Node, usize> = deps.keys().map(|n| (n, 0)).collect();
+    let mut dependents: BTreeMap<&Node, Vec<&Node>> = BTreeMap::new();
+    for (n, ds) in deps {
+        for d in ds {
+            if deps.contains_key(d) && d != n {
+                *indegree.get_mut(n).expect("every node has an entry") += 1;
+                dependents.entry(d).or_default().push(n);
+            } else if d == n {
+                // A node that refers to itself is a cycle of one.
+                *indegree.get_mut(n).expect("every node has an entry") += 1;
+            }
+        }
+    }
+    let mut ready: BTreeSet<&Node> = indegree.iter().filter(|(_, &d)| d == 0).map(|(n, _)| *n).collect();
+    let mut order = Vec::with_capacity(deps.len());
+    while let Some(n) = ready.pop_first() {
+        order.push(n.clone());
+        if let Some(ds) = dependents.get(n) {
+            for d in ds {
+                let e = indegree.get_mut(d).expect("every node has an entry");
+                *e -= 1;
+                if *e == 0 {
+                    ready.insert(d);
+                }
+            }
+        }
+    }
+    let cyclic = indegree
+        .into_iter()
+        .filter(|(_, d)| *d > 0)
+        .map(|(n, _)| n.clone())
+        .collect();
+    (order, cyclic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deps(pairs: &[(&str, &[&str])]) -> BTreeMap<Node, BTreeSet<Node>> {
+        pairs
+            .iter()
+            .map(|(n, ds)| {
+                (
+                    Node::Local(n.to_string()),
+                    ds.iter().map(|d| Node::Local(d.to_string())).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn orders_dependencies_first() {
+        let (order, cyc) = topo_order(&deps(&[("a", &["b"]), ("b", &["c"]), ("c", &[])]));
+        assert_eq!(
+            order,
+            vec![
+                Node::Local("c".into()),
+                Node::Local("b".into()),
+                Node::Local("a".into())
+            ]
+        );
+        assert!(cyc.is_empty());
+    }
+
+    #[test]
+    fn reports_cycle_members_and_still_orders_the_rest() {
+        let (order, cyc) = topo_order(&deps(&[("a", &["b"]), ("b", &["a"]), ("c", &[]), ("d", &["d"])]));
+        assert_eq!(order, vec![Node::Local("c".into())]);
+        assert_eq!(
+            cyc,
+            vec![
+                Node::Local("a".into()),
+                Node::Local("b".into()),
+                Node::Local("d".into())
+            ]
+        );
+    }
+}

@@ -1,0 +1,1354 @@
+//! Evaluates a root module and every module it calls, as Terraform plans them before apply: each
+//! module's declarations are evaluated in topological order of its reference graph; module calls
+//! evaluate their child modules in turn. Values computed at apply time stay unknown.
+
+use super::expr::{self, eval};
+use super::graph::{topo_order, Node, Refs};
+use super::types::{convert, parse_type, Type};
+use super::{Ctx, EvalError, FsAccess, Scope};
+use crate::diag::Diagnostic;
+use crate::hcl::config::{static_traversal, Expr, ModuleCall, ModuleConfig, ResourceDecl, ResourceMode};
+use crate::hcl::discover::{Loader, RootSpec};
+use crate::hcl::vars::{root_values, Raw};
+use crate::model::{
+    Backend, ExternalModule, InstanceKey, Mode, ModulePath, OpenObject, Project, Provenance, ProviderConfig, Resource,
+    Unknown, Value,
+};
+use crate::source::{normalize, Span};
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::Span as _;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A value given to a module's variable: by a module call argument, or for the root by tfvars,
+/// `--var` or the environment.
+#[derive(Debug, Clone)]
+struct Input {
+    raw: Raw,
+    span: Option<Span>,
+    /// Where the value came from before that (outer module arguments, tfvars), innermost first.
+    via: Vec<Span>,
+}
+
+/// A provider configuration as a module sees it.
+#[derive(Debug, Clone)]
+struct ProviderRef {
+    /// The configuration's name where it is declared, e.g. `aws.west` or `module.a.aws`.
+    display: String,
+    region: Value,
+}
+
+type ProviderMap = BTreeMap<String, ProviderRef>;
+
+enum Expansion {
+    Single,
+    Count(usize),
+    ForEach(Vec<(String, Value)>),
+}
+
+/// One instance of a resource or module call: its key and the `count.index` or `each` it sees.
+struct Instance {
+    key: InstanceKey,
+    count_index: Option<Value>,
+    each: Option<(Value, Value)>,
+}
+
+impl Expansion {
+    fn instances(self) -> Vec<Instance> {
+        match self {
+            Expansion::Single => vec![Instance {
+                key: InstanceKey::None,
+                count_index: None,
+                each: None,
+            }],
+            Expansion::Count(n) => (0..n)
+                .map(|i| Instance {
+                    key: InstanceKey::Int(i as i64),
+                    count_index: Some(Value::Number(i as f64)),
+                    each: None,
+                })
+                .collect(),
+            Expansion::ForEach(items) => items
+                .into_iter()
+                .map(|(k, v)| Instance {
+                    key: InstanceKey::Str(k.clone()),
+                    count_index: None,
+                    each: Some((Value::String(k), v)),
+                })
+                .collect(),
+        }
+    }
+}
+
+struct RootEval<'l> {
+    loader: &'l Loader,
+    root_dir: PathBuf,
+    modules_json: BTreeMap<String, PathBuf>,
+    workspace: String,
+    resources: Vec<Resource>,
+    diagnostics: Vec<Diagnostic>,
+    external: Vec<ExternalModule>,
+    providers: Vec<ProviderConfig>,
+    seen_dirs: BTreeSet<PathBuf>,
+}
+
+/// Evaluates the root module described by `spec` into a [`Project`].
+pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
+    let root_dir = normalize(&absolute(&spec.dir));
+    let cfg = loader.module(&root_dir);
+    let mut ev = RootEval {
+        loader,
+        modules_json: read_modules_json(&root_dir),
+        root_dir: root_dir.clone(),
+        workspace: spec.workspace.clone(),
+        resources: Vec::new(),
+        diagnostics: Vec::new(),
+        external: Vec::new(),
+        providers: Vec::new(),
+        seen_dirs: BTreeSet::new(),
+    };
+    let mut diags = Vec::new();
+    if cfg.files.is_empty() {
+        diags.push(Diagnostic::error(
+            "io::no-terraform",
+            format!(
+                "{} holds no Terraform files (*.tf, *.tf.json)",
+                crate::source::display_path(&spec.dir).display()
+            ),
+            None,
+        ));
+    }
+    let given = root_values(spec, &cfg, &loader.sources, &mut diags);
+    ev.diagnostics.extend(diags);
+    let inputs = given
+        .into_iter()
+        .map(|(k, g)| {
+            (
+                k,
+                Input {
+                    raw: g.raw,
+                    span: g.span,
+                    via: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let mut root_vars = BTreeMap::new();
+    let outputs = ev.eval_module(
+        &cfg,
+        &ModulePath::default(),
+        &[],
+        inputs,
+        ProviderMap::new(),
+        &[],
+        None,
+        &mut root_vars,
+    );
+    let backend = cfg.backend.as_ref().and_then(|b| {
+        let scope = Scope::default();
+        let ctx = Ctx::new(&scope, b.body.file);
+        let mut prov = BTreeMap::new();
+        match ev.eval_body(
+            &b.body.body,
+            &ctx,
+            "terraform.backend",
+            "",
+            false,
+            &mut prov,
+            &BTreeMap::new(),
+        ) {
+            Ok(attrs) => Some(Backend {
+                kind: b.kind.clone(),
+                attributes: attrs,
+                span: b.span,
+            }),
+            Err(e) => {
+                ev.diagnostics.push(
+                    located("eval::backend", e).with_help("a backend block may not refer to variables or other values"),
+                );
+                None
+            }
+        }
+    });
+    let mut resources = ev.resources;
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    let mut providers = ev.providers;
+    providers.sort_by(|a, b| (a.module.to_string(), &a.name).cmp(&(b.module.to_string(), &b.name)));
+    let mut external = ev.external;
+    external.sort_by(|a, b| a.address.cmp(&b.address));
+    let mut diagnostics = ev.diagnostics;
+    crate::diag::sort(&mut diagnostics, &loader.sources);
+    Project {
+        env: spec.name.clone(),
+        root: spec.dir.clone(),
+        resources,
+        backend,
+        providers,
+        variables: root_vars,
+        outputs,
+        external_modules: external,
+        diagnostics,
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// `.terraform/modules/modules.json`, written by `terraform init`: module key -> directory.
+fn read_modules_json(root: &Path) -> BTreeMap<String, PathBuf> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "Key")]
+        key: String,
+        #[serde(rename = "Dir")]
+        dir: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(rename = "Modules")]
+        modules: Vec<Entry>,
+    }
+    let path = root.join(".terraform/modules/modules.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return BTreeMap::new();
+    };
+    match serde_json::from_str::<File>(&text) {
+        Ok(f) => f
+            .modules
+            .into_iter()
+            .filter(|e| !e.key.is_empty())
+            .map(|e| (e.key, normalize(&root.join(e.dir))))
+            .collect(),
+        Err(_) => BTreeMap::new(),
+    }
+}
+
+/// The path from `from` to `to`, both absolute and normalized, as Terraform shows `path.module`.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), f.len() - common).collect();
+    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn located(code: &'static str, e: EvalError) -> Diagnostic {
+    Diagnostic::error(code, e.message, e.span)
+}
+
+/// The variable a direct reference `var.X` names.
+fn direct_var(expr: &Expression) -> Option<&str> {
+    if let Expression::Traversal(t) = expr {
+        if let (Expression::Variable(root), [op]) = (&t.expr, t.operators.as_slice()) {
+            if root.as_str() == "var" {
+                if let TraversalOperator::GetAttr(n) = op.value() {
+                    return Some(n.as_str());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn merge_unknown(acc: &mut Option<Unknown>, u: &Unknown) {
+    match acc {
+        Some(a) => a.merge(u),
+        None => *acc = Some(u.clone()),
+    }
+}
+
+impl RootEval<'_> {
+    fn err(&mut self, code: &'static str, e: EvalError) {
+        self.diagnostics.push(located(code, e));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_module(
+        &mut self,
+        cfg: &Arc<ModuleConfig>,
+        path: &ModulePath,
+        key_path: &[String],
+        inputs: BTreeMap<String, Input>,
+        providers_in: ProviderMap,
+        stack: &[PathBuf],
+        call: Option<&ModuleCall>,
+        vars_out: &mut BTreeMap<String, Value>,
+    ) -> BTreeMap<String, Value> {
+        if self.seen_dirs.insert(cfg.dir.clone()) {
+            self.diagnostics.extend(cfg.diagnostics.iter().cloned());
+        }
+        let mut scope = Scope {
+            path_module: relative_path(&self.root_dir, &cfg.dir),
+            path_root: ".".into(),
+            path_cwd: self.root_dir.display().to_string(),
+            workspace: self.workspace.clone(),
+            fs: FsAccess {
+                module_dir: self.root_dir.clone(),
+                allowed_root: self.loader.scan_root.clone(),
+            },
+            ..Scope::default()
+        };
+        let is_root = path.is_root();
+        // Arguments the child does not declare.
+        for (name, input) in &inputs {
+            if !cfg.variables.contains_key(name) && !is_root {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "eval::unsupported-argument",
+                        format!("module {path} has no variable named {name:?}"),
+                        input.span,
+                    )
+                    .with_label("not declared by the module")
+                    .with_help(format!(
+                        "declare it in {} or remove the argument",
+                        crate::source::display_path(&cfg.dir).display()
+                    )),
+                );
+            }
+        }
+        // The reference graph.
+        let mut deps: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
+        for n in cfg.variables.keys() {
+            deps.insert(Node::Var(n.clone()), BTreeSet::new());
+        }
+        for (n, l) in &cfg.locals {
+            let mut r = Refs::default();
+            r.expr(&l.value.expr);
+            deps.insert(Node::Local(n.clone()), r.0);
+        }
+        let own_providers: BTreeSet<String> = cfg.providers.iter().map(|p| p.name.clone()).collect();
+        for p in &cfg.providers {
+            let mut r = Refs::default();
+            r.body(&p.body.body);
+            deps.insert(Node::Provider(p.name.clone()), r.0);
+        }
+        for (k, d) in &cfg.resources {
+            let mut r = Refs::default();
+            if let Some(c) = &d.count {
+                r.expr(&c.expr);
+            }
+            if let Some(f) = &d.for_each {
+                r.expr(&f.expr);
+            }
+            r.body(&d.body.body);
+            let pname = provider_key(d);
+            if own_providers.contains(&pname) {
+                r.0.insert(Node::Provider(pname));
+            }
+            deps.insert(Node::Resource(k.clone()), r.0);
+        }
+        for (n, c) in &cfg.module_calls {
+            let mut r = Refs::default();
+            for e in c.args.values().chain(c.count.iter()).chain(c.for_each.iter()) {
+                r.expr(&e.expr);
+            }
+            // A child inherits the default configurations and receives those its providers map
+            // names: every configuration of this module is evaluated before the call.
+            r.0.extend(own_providers.iter().cloned().map(Node::Provider));
+            deps.insert(Node::Module(n.clone()), r.0);
+        }
+        for (n, o) in &cfg.outputs {
+            let mut r = Refs::default();
+            if let Some(v) = &o.value {
+                r.expr(&v.expr);
+            }
+            deps.insert(Node::Output(n.clone()), r.0);
+        }
+        let (order, cyclic) = topo_order(&deps);
+        if !cyclic.is_empty() {
+            let names: Vec<String> = cyclic.iter().map(|n| n.to_string()).collect();
+            let span = cyclic.first().and_then(|n| self.node_span(cfg, n));
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "eval::cycle",
+                    format!(
+                        "these declarations refer to each other in a cycle: {}",
+                        names.join(", ")
+                    ),
+                    span,
+                )
+                .with_label("part of the cycle")
+                .with_help("Terraform cannot order a cycle; break it by removing one of the references"),
+            );
+            for n in &cyclic {
+                self.set_unknown(&mut scope, n, path);
+            }
+        }
+        let mut providers = providers_in;
+        let mut var_via: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        let mut outputs = BTreeMap::new();
+        let mut inputs = inputs;
+        for node in order {
+            match &node {
+                Node::Var(n) => {
+                    let decl = &cfg.variables[n];
+                    let input = inputs.remove(n);
+                    if let Some(i) = &input {
+                        let mut via: Vec<Span> = i.span.into_iter().collect();
+                        via.extend(i.via.iter().copied());
+                        var_via.insert(n.clone(), via);
+                    }
+                    let v = self.eval_variable(cfg, n, input, is_root, call, path);
+                    self.validate(decl, &v, var_via.get(n).and_then(|v| v.first().copied()), &scope);
+                    if is_root {
+                        vars_out.insert(
+                            n.clone(),
+                            if decl.sensitive {
+                                Value::unknown("(sensitive)")
+                            } else {
+                                v.clone()
+                            },
+                        );
+                    }
+                    scope.vars.insert(n.clone(), v);
+                }
+                Node::Local(n) => {
+                    let l = &cfg.locals[n];
+                    let ctx = Ctx::new(&scope, l.value.file);
+                    let v = match eval(&l.value.expr, &ctx) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.err("eval::local", e);
+                            Value::unknown(format!("{}local.{n}", path.prefix()))
+                        }
+                    };
+                    scope.locals.insert(n.clone(), v);
+                }
+                Node::Provider(n) => {
+                    let p = cfg
+                        .providers
+                        .iter()
+                        .find(|p| &p.name == n)
+                        .expect("provider node comes from a declaration");
+                    let ctx = Ctx::new(&scope, p.body.file);
+                    let mut prov = BTreeMap::new();
+                    let addr = format!("{}provider.{n}", path.prefix());
+                    let attrs = match self.eval_body(&p.body.body, &ctx, &addr, "", false, &mut prov, &var_via) {
+                        Ok(a) => a,
+                        Err(e) => {
+                            self.err("eval::provider", e);
+                            BTreeMap::new()
+                        }
+                    };
+                    let region = attrs
+                        .get("region")
+                        .cloned()
+                        .unwrap_or_else(|| Value::unknown(format!("{addr}.region")));
+                    let display = format!("{}{n}", path.prefix());
+                    providers.insert(
+                        n.clone(),
+                        ProviderRef {
+                            display: display.clone(),
+                            region: region.clone(),
+                        },
+                    );
+                    let mut shown = attrs.clone();
+                    for secret in ["access_key", "secret_key", "token"] {
+                        if shown.contains_key(secret) {
+                            shown.insert(secret.to_string(), Value::unknown("(sensitive)"));
+                        }
+                    }
+                    self.providers.push(ProviderConfig {
+                        name: n.clone(),
+                        module: path.clone(),
+                        region,
+                        attributes: shown,
+                        span: Some(p.span),
+                    });
+                }
+                Node::Resource(k) => {
+                    let d = &cfg.resources[k];
+                    let v = self.eval_resource(d, &scope, path, &providers, &var_via);
+                    let map = match d.mode {
+                        ResourceMode::Managed => &mut scope.resources,
+                        ResourceMode::Data => &mut scope.data,
+                    };
+                    map.entry(d.resource_type.clone())
+                        .or_default()
+                        .insert(d.name.clone(), v);
+                }
+                Node::Module(n) => {
+                    let c = &cfg.module_calls[n];
+                    let v = self.eval_module_call(c, cfg, &scope, path, key_path, &providers, &var_via, stack);
+                    scope.modules.insert(n.clone(), v);
+                }
+                Node::Output(n) => {
+                    let o = &cfg.outputs[n];
+                    let v = match &o.value {
+                        Some(e) => {
+                            let ctx = Ctx::new(&scope, e.file);
+                            match eval(&e.expr, &ctx) {
+                                Ok(v) => v,
+                                Err(err) => {
+                                    self.err("eval::output", err);
+                                    Value::unknown(format!("{}output.{n}", path.prefix()))
+                                }
+                            }
+                        }
+                        None => {
+                            self.diagnostics.push(Diagnostic::error(
+                                "hcl::output-value",
+                                format!("output {n:?} has no value argument"),
+                                Some(o.span),
+                            ));
+                            Value::Null
+                        }
+                    };
+                    outputs.insert(n.clone(), v);
+                }
+            }
+        }
+        outputs
+    }
+
+    fn node_span(&self, cfg: &ModuleConfig, n: &Node) -> Option<Span> {
+        match n {
+            Node::Var(x) => cfg.variables.get(x).map(|d| d.span),
+            Node::Local(x) => cfg.locals.get(x).map(|d| d.span),
+            Node::Resource(x) => cfg.resources.get(x).map(|d| d.span),
+            Node::Module(x) => cfg.module_calls.get(x).map(|d| d.span),
+            Node::Output(x) => cfg.outputs.get(x).map(|d| d.span),
+            Node::Provider(x) => cfg.providers.iter().find(|p| &p.name == x).map(|p| p.span),
+        }
+    }
+
+    fn set_unknown(&mut self, scope: &mut Scope, n: &Node, path: &ModulePath) {
+        let u = Value::unknown(format!("{}{n}", path.prefix()));
+        match n {
+            Node::Var(x) => {
+                scope.vars.insert(x.clone(), u);
+            }
+            Node::Local(x) => {
+                scope.locals.insert(x.clone(), u);
+            }
+            Node::Module(x) => {
+                scope.modules.insert(x.clone(), u);
+            }
+            Node::Resource(x) => {
+                let parts: Vec<&str> = x.split('.').collect();
+                match parts.as_slice() {
+                    ["data", t, name] => {
+                        scope.data.entry(t.to_string()).or_default().insert(name.to_string(), u);
+                    }
+                    [t, name] => {
+                        scope
+                            .resources
+                            .entry(t.to_string())
+                            .or_default()
+                            .insert(name.to_string(), u);
+                    }
+                    _ => {}
+                }
+            }
+            Node::Output(_) | Node::Provider(_) => {}
+        }
+    }
+
+    fn eval_variable(
+        &mut self,
+        cfg: &ModuleConfig,
+        name: &str,
+        input: Option<Input>,
+        is_root: bool,
+        call: Option<&ModuleCall>,
+        path: &ModulePath,
+    ) -> Value {
+        let decl = &cfg.variables[name];
+        let unknown = || Value::unknown(format!("{}var.{name}", path.prefix()));
+        let ty = match &decl.type_expr {
+            Some(t) => match parse_type(&t.expr) {
+                Ok(ty) => Some(ty),
+                Err(m) => {
+                    self.diagnostics.push(Diagnostic::error(
+                        "eval::type",
+                        format!("invalid type for variable {name:?}: {m}"),
+                        Some(t.span()),
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let empty = Scope::default();
+        let default = decl.default.as_ref().and_then(|d| {
+            let ctx = Ctx::new(&empty, d.file);
+            match eval(&d.expr, &ctx) {
+                Ok(v) => Some((v, d.span())),
+                Err(e) => {
+                    self.diagnostics.push(
+                        located("eval::variable-default", e)
+                            .with_help("a variable default must be a literal value: no references"),
+                    );
+                    None
+                }
+            }
+        });
+        let nullable = decl
+            .nullable
+            .as_ref()
+            .map(|n| !matches!(&n.expr, Expression::Bool(b) if !*b.value()))
+            .unwrap_or(true);
+        let (value, span) = match input {
+            Some(i) => {
+                let v = match i.raw {
+                    Raw::Value(v) => v,
+                    Raw::Text(t) => {
+                        let literal = matches!(ty, None | Some(Type::String | Type::Number | Type::Bool));
+                        if literal {
+                            Value::String(t)
+                        } else {
+                            match hcl_edit::parser::parse_expr(&t) {
+                                Ok(e) => {
+                                    let ctx = Ctx::new(&empty, crate::source::FileId(0));
+                                    match eval(&e, &ctx) {
+                                        Ok(v) => v,
+                                        Err(err) => {
+                                            self.diagnostics.push(Diagnostic::error(
+                                                "vars::value",
+                                                format!("invalid value for variable {name:?}: {}", err.message),
+                                                None,
+                                            ));
+                                            return unknown();
+                                        }
+                                    }
+                                }
+                                Err(err) => {
+                                    self.diagnostics.push(Diagnostic::error(
+                                        "vars::value",
+                                        format!("invalid value for variable {name:?}: {}", err.message()),
+                                        None,
+                                    ));
+                                    return unknown();
+                                }
+                            }
+                        }
+                    }
+                };
+                if v.is_null() && !nullable {
+                    match &default {
+                        Some((d, s)) => (d.clone(), Some(*s)),
+                        None => {
+                            self.diagnostics.push(Diagnostic::error(
+                                "eval::null-variable",
+                                format!("variable {name:?} may not be null"),
+                                i.span,
+                            ));
+                            return unknown();
+                        }
+                    }
+                } else {
+                    (v, i.span)
+                }
+            }
+            None => match &default {
+                Some((d, s)) => (d.clone(), Some(*s)),
+                None if is_root => {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            "vars::unset",
+                            format!("no value for the root module's variable {name:?}: it is treated as unknown"),
+                            Some(decl.span),
+                        )
+                        .with_label("required variable without a default")
+                        .with_help(
+                            "give it a value in terraform.tfvars, with --var-file or --var, or through TF_VAR_"
+                                .to_string()
+                                + name,
+                        ),
+                    );
+                    return unknown();
+                }
+                None => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "eval::missing-argument",
+                            format!("module {path} requires the argument {name:?}"),
+                            call.map(|c| c.span),
+                        )
+                        .with_help(format!("set {name} in the module block; the variable has no default")),
+                    );
+                    return unknown();
+                }
+            },
+        };
+        match &ty {
+            Some(ty) => match convert(&value, ty) {
+                Ok(v) => v,
+                Err(m) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "eval::variable-type",
+                            format!("invalid value for variable {name:?}: {m}"),
+                            span.or(Some(decl.span)),
+                        )
+                        .with_label(format!("the variable's type is {ty}")),
+                    );
+                    unknown()
+                }
+            },
+            None => value,
+        }
+    }
+
+    /// Evaluates a variable's validation blocks; a failed condition is an error at the value.
+    fn validate(&mut self, decl: &crate::hcl::config::VariableDecl, value: &Value, at: Option<Span>, scope: &Scope) {
+        if decl.validations.is_empty() || !value.is_wholly_known() {
+            return;
+        }
+        let mut vscope = Scope {
+            fs: scope.fs.clone(),
+            ..Scope::default()
+        };
+        vscope.vars.insert(decl.name.clone(), value.clone());
+        // Terraform ≥1.9 lets conditions refer to other variables: they are known by now.
+        for (k, v) in &scope.vars {
+            vscope.vars.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for val in &decl.validations {
+            let ctx = Ctx::new(&vscope, val.condition.file);
+            match eval(&val.condition.expr, &ctx) {
+                Ok(Value::Bool(true)) => {}
+                Ok(Value::Bool(false)) => {
+                    let msg = val
+                        .error_message
+                        .as_ref()
+                        .and_then(|m| eval(&m.expr, &Ctx::new(&vscope, m.file)).ok())
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "the validation condition is false".into());
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "vars::validation",
+                            format!("invalid value for variable {:?}: {msg}", decl.name),
+                            at.or(Some(decl.span)),
+                        )
+                        .with_label("this value fails the variable's validation")
+                        .with_help(format!(
+                            "the condition is at {}",
+                            describe_span(self.loader, val.condition.span())
+                        )),
+                    );
+                }
+                Ok(v) if v.is_unknown() => {}
+                Ok(v) => self.diagnostics.push(Diagnostic::error(
+                    "vars::validation",
+                    format!("a validation condition must be a bool, not {}", v.type_name()),
+                    Some(val.condition.span()),
+                )),
+                Err(e) => self.err("vars::validation", e),
+            }
+        }
+    }
+
+    fn expand(
+        &mut self,
+        count: Option<&Expr>,
+        for_each: Option<&Expr>,
+        scope: &Scope,
+        what: &str,
+    ) -> Option<Expansion> {
+        if let Some(c) = count {
+            let ctx = Ctx::new(scope, c.file);
+            return match eval(&c.expr, &ctx) {
+                Ok(Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
+                Ok(v) if v.is_unknown() => {
+                    self.unknown_expansion("count", what, &v.unknown_refs().unwrap_or_default(), c.span());
+                    None
+                }
+                Ok(v) => match expr::to_number(&v) {
+                    Some(n) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
+                    _ => {
+                        self.diagnostics.push(Diagnostic::error(
+                            "eval::count",
+                            format!(
+                                "invalid count for {what}: a whole number ≥ 0 is required, not {}",
+                                crate::model::value::to_hcl(&v)
+                            ),
+                            Some(c.span()),
+                        ));
+                        None
+                    }
+                },
+                Err(e) => {
+                    self.err("eval::count", e);
+                    None
+                }
+            };
+        }
+        if let Some(f) = for_each {
+            let ctx = Ctx::new(scope, f.file);
+            let v = match eval(&f.expr, &ctx) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err("eval::for-each", e);
+                    return None;
+                }
+            };
+            if let Some(u) = v.as_unknown() {
+                self.unknown_expansion("for_each", what, &u, f.span());
+                return None;
+            }
+            return match v {
+                Value::Map(m) => Some(Expansion::ForEach(m.into_iter().collect())),
+                Value::Set(items) => {
+                    let mut out = Vec::new();
+                    for i in items {
+                        match i {
+                            Value::String(s) => out.push((s.clone(), Value::String(s))),
+                            x if x.is_unknown() => {
+                                self.unknown_expansion("for_each", what, &x.as_unknown().unwrap_or_default(), f.span());
+                                return None;
+                            }
+                            other => {
+                                self.diagnostics.push(Diagnostic::error(
+                                    "eval::for-each",
+                                    format!(
+                                        "invalid for_each for {what}: a set of strings is required, and it holds a {}",
+                                        other.type_name()
+                                    ),
+                                    Some(f.span()),
+                                ));
+                                return None;
+                            }
+                        }
+                    }
+                    Some(Expansion::ForEach(out))
+                }
+                Value::Null => {
+                    self.diagnostics.push(Diagnostic::error(
+                        "eval::for-each",
+                        format!("invalid for_each for {what}: the value is null"),
+                        Some(f.span()),
+                    ));
+                    None
+                }
+                other => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "eval::for-each",
+                            format!(
+                                "invalid for_each for {what}: a map or a set of strings is required, not a {}",
+                                other.type_name()
+                            ),
+                            Some(f.span()),
+                        )
+                        .with_help("convert a list with toset(...)"),
+                    );
+                    None
+                }
+            };
+        }
+        Some(Expansion::Single)
+    }
+
+    fn unknown_expansion(&mut self, arg: &str, what: &str, u: &Unknown, span: Span) {
+        let external = u
+            .refs
+            .iter()
+            .any(|r| self.external.iter().any(|m| r.starts_with(&m.address)));
+        let msg = format!(
+            "the {arg} of {what} depends on values known only after apply ({}), so its instances cannot be listed",
+            if u.refs.is_empty() {
+                "a function whose value changes on every run".to_string()
+            } else {
+                u.refs.join(", ")
+            }
+        );
+        let d = if external {
+            Diagnostic::warning("eval::unknown-expansion", msg, Some(span)).with_help("the value comes from a module infracheck does not follow; run terraform init so .terraform/modules/modules.json lists it")
+        } else {
+            Diagnostic::error("eval::unknown-expansion", msg, Some(span)).with_help(format!(
+                "Terraform rejects this too: make {arg} depend only on values known before apply"
+            ))
+        };
+        self.diagnostics.push(d);
+    }
+
+    fn eval_resource(
+        &mut self,
+        d: &ResourceDecl,
+        scope: &Scope,
+        path: &ModulePath,
+        providers: &ProviderMap,
+        var_via: &BTreeMap<String, Vec<Span>>,
+    ) -> Value {
+        let base = format!("{}{}", path.prefix(), d.key());
+        let Some(expansion) = self.expand(d.count.as_ref(), d.for_each.as_ref(), scope, &base) else {
+            return Value::unknown(base);
+        };
+        let pkey = provider_key(d);
+        let (provider, region) = match providers.get(&pkey) {
+            Some(p) => (p.display.clone(), p.region.clone()),
+            None if pkey.contains('.') => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "eval::provider-missing",
+                        format!("{base} uses provider configuration {pkey}, which is not present in this module"),
+                        Some(d.span),
+                    )
+                    .with_help(format!(
+                        "declare provider \"{}\" with alias {:?}, or pass it in the module call's providers map",
+                        pkey.split('.').next().unwrap_or(""),
+                        pkey.split('.').nth(1).unwrap_or("")
+                    )),
+                );
+                (pkey.clone(), Value::unknown(format!("provider.{pkey}.region")))
+            }
+            None => (pkey.clone(), Value::unknown(format!("provider.{pkey}.region"))),
+        };
+        let instances = expansion.instances();
+        let mut values = Vec::new();
+        for Instance { key, count_index, each } in instances {
+            let address = format!("{base}{key}");
+            let mut ctx = Ctx::new(scope, d.body.file);
+            ctx.count_index = count_index;
+            ctx.each = each;
+            let mut prov = BTreeMap::new();
+            let mut attrs = match self.eval_body(&d.body.body, &ctx, &address, "", true, &mut prov, var_via) {
+                Ok(a) => a,
+                Err(e) => {
+                    self.err("eval::resource", e);
+                    BTreeMap::new()
+                }
+            };
+            if d.mode == ResourceMode::Data {
+                super::data::compute(&d.resource_type, &address, &mut attrs, &region);
+            }
+            let meta = self.eval_meta(&d.body.body, &ctx);
+            values.push((
+                key.clone(),
+                Value::Open(Arc::new(OpenObject {
+                    address: address.clone(),
+                    attrs: attrs.clone(),
+                })),
+            ));
+            self.resources.push(Resource {
+                address,
+                module: path.clone(),
+                mode: if d.mode == ResourceMode::Data {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                },
+                resource_type: d.resource_type.clone(),
+                name: d.name.clone(),
+                key,
+                region: region.clone(),
+                provider: provider.clone(),
+                span: d.span,
+                attributes: attrs,
+                provenance: prov,
+                meta,
+            });
+        }
+        collect_instances(values, d.count.is_some(), d.for_each.is_some())
+    }
+
+    /// Meta-arguments that matter to checks: `lifecycle` settings and `depends_on` (as written).
+    fn eval_meta(&mut self, body: &Body, ctx: &Ctx) -> BTreeMap<String, Value> {
+        let mut meta = BTreeMap::new();
+        for block in body.get_blocks("lifecycle") {
+            for attr in block.body.attributes() {
+                let key = attr.key.as_str();
+                if matches!(key, "prevent_destroy" | "create_before_destroy") {
+                    if let Ok(v) = eval(&attr.value, ctx) {
+                        meta.insert(format!("lifecycle.{key}"), v);
+                    }
+                }
+            }
+        }
+        if let Some(dep) = body.get_attribute("depends_on") {
+            if let Expression::Array(a) = &dep.value {
+                let refs = a
+                    .iter()
+                    .filter_map(static_traversal)
+                    .map(|p| Value::String(p.join(".")))
+                    .collect();
+                meta.insert("depends_on".into(), Value::List(refs));
+            }
+        }
+        meta
+    }
+
+    /// Evaluates a block body into attributes, nested blocks becoming lists of objects. Meta
+    /// arguments are skipped at the top level of a resource.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_body(
+        &mut self,
+        body: &Body,
+        ctx: &Ctx,
+        address: &str,
+        prefix: &str,
+        top: bool,
+        prov: &mut BTreeMap<String, Provenance>,
+        var_via: &BTreeMap<String, Vec<Span>>,
+    ) -> Result<BTreeMap<String, Value>, EvalError> {
+        let mut attrs = BTreeMap::new();
+        let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut unknown_blocks: BTreeMap<String, Option<Unknown>> = BTreeMap::new();
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let key = a.key.as_str();
+                    if top && matches!(key, "count" | "for_each" | "provider" | "depends_on") {
+                        continue;
+                    }
+                    let path = join(key);
+                    let span = Span::new(ctx.file, a.value.span().unwrap_or(0..0));
+                    let via = direct_var(&a.value)
+                        .and_then(|v| var_via.get(v))
+                        .cloned()
+                        .unwrap_or_default();
+                    prov.insert(path.clone(), Provenance { span, via });
+                    let v = match eval(&a.value, ctx) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.err("eval::attribute", e);
+                            Value::unknown(format!("{address}.{path}"))
+                        }
+                    };
+                    attrs.insert(key.to_string(), v);
+                }
+                Structure::Block(b) => {
+                    let kind = b.ident.as_str();
+                    if top && matches!(kind, "lifecycle" | "provisioner" | "connection") {
+                        continue;
+                    }
+                    if kind == "dynamic" {
+                        self.eval_dynamic(b, ctx, address, prefix, &mut blocks, &mut unknown_blocks, prov, var_via)?;
+                        continue;
+                    }
+                    let list = blocks.entry(kind.to_string()).or_default();
+                    let idx = list.len();
+                    let sub = format!("{}[{idx}]", join(kind));
+                    prov.insert(
+                        sub.clone(),
+                        Provenance {
+                            span: crate::hcl::config::block_head_span(ctx.file, b),
+                            via: Vec::new(),
+                        },
+                    );
+                    let inner = self.eval_body(&b.body, ctx, address, &sub, false, prov, var_via)?;
+                    blocks
+                        .get_mut(kind)
+                        .expect("inserted above")
+                        .push(Value::Open(Arc::new(OpenObject {
+                            address: format!("{address}.{sub}"),
+                            attrs: inner,
+                        })));
+                }
+            }
+        }
+        for (k, v) in blocks {
+            attrs.insert(k, Value::List(v));
+        }
+        for (k, u) in unknown_blocks {
+            attrs.insert(k, Value::Unknown(u.unwrap_or_default()));
+        }
+        Ok(attrs)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_dynamic(
+        &mut self,
+        b: &hcl_edit::structure::Block,
+        ctx: &Ctx,
+        address: &str,
+        prefix: &str,
+        blocks: &mut BTreeMap<String, Vec<Value>>,
+        unknown_blocks: &mut BTreeMap<String, Option<Unknown>>,
+        prov: &mut BTreeMap<String, Provenance>,
+        var_via: &BTreeMap<String, Vec<Span>>,
+    ) -> Result<(), EvalError> {
+        let head = crate::hcl::config::block_head_span(ctx.file, b);
+        let kind = match b.labels.first() {
+            Some(hcl_edit::structure::BlockLabel::Ident(i)) => i.as_str().to_string(),
+            Some(hcl_edit::structure::BlockLabel::String(s)) => s.as_str().to_string(),
+            None => {
+                return Err(EvalError::new(
+                    "a dynamic block needs a label: the type of block to generate",
+                    Some(head),
+                ))
+            }
+        };
+        let fe = b
+            .body
+            .get_attribute("for_each")
+            .ok_or_else(|| EvalError::new(format!("dynamic {kind:?} block has no for_each argument"), Some(head)))?;
+        let iterator = b
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| static_traversal(&a.value))
+            .and_then(|p| p.into_iter().next())
+            .unwrap_or_else(|| kind.clone());
+        let content = b
+            .body
+            .get_blocks("content")
+            .next()
+            .ok_or_else(|| EvalError::new(format!("dynamic {kind:?} block has no content block"), Some(head)))?;
+        let coll = eval(&fe.value, ctx)?;
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
+        if let Some(u) = coll.as_unknown() {
+            // How many blocks there are is not known before apply: the whole attribute is unknown.
+            prov.insert(
+                join(&kind),
+                Provenance {
+                    span: head,
+                    via: Vec::new(),
+                },
+            );
+            merge_unknown(unknown_blocks.entry(kind).or_default(), &u);
+            return Ok(());
+        }
+        let items: Vec<(Value, Value)> = match coll {
+            Value::List(v) => v
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| (Value::Number(i as f64), x))
+                .collect(),
+            Value::Set(v) => v.into_iter().map(|x| (x.clone(), x)).collect(),
+            Value::Map(m) => m.into_iter().map(|(k, x)| (Value::String(k), x)).collect(),
+            Value::Null => Vec::new(),
+            other => {
+                return Err(EvalError::new(
+                    format!(
+                        "invalid dynamic for_each value: a collection is required, not {}",
+                        other.type_name()
+                    ),
+                    Some(Span::new(ctx.file, fe.value.span().unwrap_or(0..0))),
+                ))
+            }
+        };
+        for (k, v) in items {
+            let mut it = BTreeMap::new();
+            it.insert("key".to_string(), k);
+            it.insert("value".to_string(), v);
+            let c = ctx.with_binding(&iterator, Value::Map(it));
+            let idx = blocks.get(&kind).map(Vec::len).unwrap_or(0);
+            let sub = format!("{}[{idx}]", join(&kind));
+            prov.insert(
+                sub.clone(),
+                Provenance {
+                    span: head,
+                    via: Vec::new(),
+                },
+            );
+            let inner = self.eval_body(&content.body, &c, address, &sub, false, prov, var_via)?;
+            blocks
+                .entry(kind.clone())
+                .or_default()
+                .push(Value::Open(Arc::new(OpenObject {
+                    address: format!("{address}.{sub}"),
+                    attrs: inner,
+                })));
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_module_call(
+        &mut self,
+        call: &ModuleCall,
+        cfg: &ModuleConfig,
+        scope: &Scope,
+        path: &ModulePath,
+        key_path: &[String],
+        providers: &ProviderMap,
+        var_via: &BTreeMap<String, Vec<Span>>,
+        stack: &[PathBuf],
+    ) -> Value {
+        let address = format!("{}module.{}", path.prefix(), call.name);
+        let mut child_key: Vec<String> = key_path.to_vec();
+        child_key.push(call.name.clone());
+        let dir = if call.is_local() {
+            Some(normalize(&cfg.dir.join(&call.source)))
+        } else {
+            self.modules_json.get(&child_key.join(".")).cloned()
+        };
+        let Some(dir) = dir else {
+            self.external.push(ExternalModule {
+                address: address.clone(),
+                source: call.source.clone(),
+                span: call.source_span,
+            });
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "eval::module-not-followed",
+                    format!("{address} comes from {:?}, which infracheck does not download: its resources are not checked and its outputs are unknown", call.source),
+                    Some(call.source_span),
+                )
+                .with_label("remote module source")
+                .with_help("run `terraform init` first: infracheck then follows .terraform/modules/modules.json"),
+            );
+            return Value::unknown(address);
+        };
+        if crate::hcl::discover::module_files(&dir).is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "eval::module-source",
+                    format!(
+                        "{address}: no Terraform files in {}",
+                        crate::source::display_path(&dir).display()
+                    ),
+                    Some(call.source_span),
+                )
+                .with_label("module source not found"),
+            );
+            return Value::unknown(address);
+        }
+        if stack.contains(&dir) || dir == cfg.dir {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "eval::module-recursion",
+                    format!(
+                        "{address} calls a module that is already being evaluated: modules may not call themselves"
+                    ),
+                    Some(call.span),
+                )
+                .with_label("recursive module call"),
+            );
+            return Value::unknown(address);
+        }
+        let Some(expansion) = self.expand(call.count.as_ref(), call.for_each.as_ref(), scope, &address) else {
+            return Value::unknown(address);
+        };
+        let child = self.loader.module(&dir);
+        // Providers: default configurations pass down implicitly; the providers map passes others.
+        let mut child_providers: ProviderMap = providers
+            .iter()
+            .filter(|(k, _)| !k.contains('.'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (child_name, parent_name) in &call.providers {
+            match providers.get(parent_name) {
+                Some(p) => {
+                    child_providers.insert(child_name.clone(), p.clone());
+                }
+                None if !parent_name.contains('.') => {
+                    child_providers.insert(
+                        child_name.clone(),
+                        ProviderRef {
+                            display: parent_name.clone(),
+                            region: Value::unknown(format!("provider.{parent_name}.region")),
+                        },
+                    );
+                }
+                None => self.diagnostics.push(Diagnostic::error(
+                    "eval::provider-missing",
+                    format!("{address} is given provider configuration {parent_name}, which is not declared"),
+                    Some(call.span),
+                )),
+            }
+        }
+        let mut stack = stack.to_vec();
+        stack.push(cfg.dir.clone());
+        let instances = expansion.instances();
+        let mut values = Vec::new();
+        for Instance { key, count_index, each } in instances {
+            let mut inputs = BTreeMap::new();
+            for (name, e) in &call.args {
+                let mut ctx = Ctx::new(scope, e.file);
+                ctx.count_index = count_index.clone();
+                ctx.each = each.clone();
+                let value = match eval(&e.expr, &ctx) {
+                    Ok(v) => v,
+                    Err(err) => {
+                        self.err("eval::module-argument", err);
+                        Value::unknown(format!("{address}{key}.var.{name}"))
+                    }
+                };
+                let via = direct_var(&e.expr)
+                    .and_then(|v| var_via.get(v))
+                    .cloned()
+                    .unwrap_or_default();
+                inputs.insert(
+                    name.clone(),
+                    Input {
+                        raw: Raw::Value(value),
+                        span: Some(e.span()),
+                        via,
+                    },
+                );
+            }
+            let child_path = path.child(&call.name, key.clone());
+            let mut unused = BTreeMap::new();
+            let outputs = self.eval_module(
+                &child,
+                &child_path,
+                &child_key,
+                inputs,
+                child_providers.clone(),
+                &stack,
+                Some(call),
+                &mut unused,
+            );
+            values.push((key, Value::Map(outputs)));
+        }
+        collect_instances(values, call.count.is_some(), call.for_each.is_some())
+    }
+}
+
+fn describe_span(loader: &Loader, span: Span) -> String {
+    let lc = loader.sources.start(span);
+    format!("{}:{}:{}", loader.sources.path(span.file).display(), lc.line, lc.column)
+}
+
+/// `aws` or `aws.<alias>`: the provider configuration a resource uses in its module.
+fn provider_key(d: &ResourceDecl) -> String {
+    match &d.provider {
+        Some((local, Some(alias))) => format!("{local}.{alias}"),
+        Some((local, None)) => local.clone(),
+        None => d
+            .resource_type
+            .split('_')
+            .next()
+            .unwrap_or(&d.resource_type)
+            .to_string(),
+    }
+}
+
+/// The value by which other declarations see a resource or module: one object, a list (count) or
+/// a map (for_each) of them.
+fn collect_instances(values: Vec<(InstanceKey, Value)>, counted: bool, for_each: bool) -> Value {
+    if for_each {
+        Value::Map(
+            values
+                .into_iter()
+                .map(|(k, v)| match k {
+                    InstanceKey::Str(s) => (s, v),
+                    other => (other.to_string(), v),
+                })
+                .collect(),
+        )
+    } else if counted {
+        Value::List(values.into_iter().map(|(_, v)| v).collect())
+    } else {
+        values.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null)
+    }
+}

@@ -1,0 +1,151 @@
+//! The model every engine reads: one [`Project`] per environment (or root module), with resource
+//! instances, their evaluated attributes and where each came from. Front ends build it; rules and
+//! estimators read it and nothing else.
+
+pub mod value;
+
+pub use value::{OpenObject, Unknown, Value};
+
+use crate::diag::Diagnostic;
+use crate::source::Span;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// The key of one instance of a resource or module with `count` or `for_each`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InstanceKey {
+    None,
+    Int(i64),
+    Str(String),
+}
+
+impl std::fmt::Display for InstanceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InstanceKey::None => Ok(()),
+            InstanceKey::Int(i) => write!(f, "[{i}]"),
+            InstanceKey::Str(s) => write!(f, "[{}]", serde_json::Value::String(s.clone())),
+        }
+    }
+}
+
+/// `module.a["x"].module.b` — the path of a module instance; empty for the root.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ModulePath(pub Vec<(String, InstanceKey)>);
+
+impl ModulePath {
+    pub fn child(&self, name: &str, key: InstanceKey) -> ModulePath {
+        let mut v = self.0.clone();
+        v.push((name.to_string(), key));
+        ModulePath(v)
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The prefix used in addresses: `module.a["x"].` or nothing for the root.
+    pub fn prefix(&self) -> String {
+        self.0.iter().map(|(n, k)| format!("module.{n}{k}.")).collect()
+    }
+}
+
+impl std::fmt::Display for ModulePath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = self.prefix();
+        f.write_str(p.strip_suffix('.').unwrap_or(&p))
+    }
+}
+
+/// Where a value was written: the expression in the resource block, and, when it arrived through
+/// variables, each place it passed (module call argument, tfvars entry), outermost last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub span: Span,
+    pub via: Vec<Span>,
+}
+
+/// One instance of a resource or data source after evaluation.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Full address, e.g. `module.vpc.aws_nat_gateway.this[1]`.
+    pub address: String,
+    pub module: ModulePath,
+    pub mode: Mode,
+    pub resource_type: String,
+    pub name: String,
+    pub key: InstanceKey,
+    /// The provider configuration's region; unknown when it is not set in configuration.
+    pub region: Value,
+    /// `aws` or `aws.<alias>` as resolved through module provider maps.
+    pub provider: String,
+    /// The resource block.
+    pub span: Span,
+    /// Attributes and nested blocks (blocks as lists of objects) written in configuration.
+    pub attributes: BTreeMap<String, Value>,
+    /// Where each written attribute's value came from, by path (`root_block_device[0].encrypted`).
+    pub provenance: BTreeMap<String, Provenance>,
+    /// Meta-arguments written on the block (`depends_on`, `lifecycle.prevent_destroy`, …).
+    pub meta: BTreeMap<String, Value>,
+}
+
+impl Resource {
+    /// Paths of attributes whose value is not known before apply, with what they refer to.
+    pub fn unknown_paths(&self) -> Vec<(String, Unknown)> {
+        let mut out = Vec::new();
+        for (k, v) in &self.attributes {
+            v.unknown_paths(k, &mut out);
+        }
+        out
+    }
+}
+
+/// The `backend` block of the root module, as written.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub kind: String,
+    pub attributes: BTreeMap<String, Value>,
+    pub span: Span,
+}
+
+/// A provider configuration (`provider "aws" { alias = "use1" region = … }`).
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    /// `aws` or `aws.<alias>`.
+    pub name: String,
+    pub module: ModulePath,
+    pub region: Value,
+    pub attributes: BTreeMap<String, Value>,
+    pub span: Option<Span>,
+}
+
+/// A module call whose source infracheck does not read (registry, git, …).
+#[derive(Debug, Clone)]
+pub struct ExternalModule {
+    pub address: String,
+    pub source: String,
+    pub span: Span,
+}
+
+/// One evaluated root module: an environment, or a directory scanned as a root.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The environment name (`dev`), or the root directory when scanned by path.
+    pub env: String,
+    pub root: PathBuf,
+    pub resources: Vec<Resource>,
+    pub backend: Option<Backend>,
+    pub providers: Vec<ProviderConfig>,
+    pub variables: BTreeMap<String, Value>,
+    pub outputs: BTreeMap<String, Value>,
+    pub external_modules: Vec<ExternalModule>,
+    pub diagnostics: Vec<Diagnostic>,
+}

@@ -1,0 +1,3 @@
+//! Reporters: the only code that knows output formats.
+
+pub mod resources;

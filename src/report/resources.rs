@@ -1,0 +1,156 @@
+//! The resource inventory (`infracheck resources`): text and JSON.
+
+use crate::diag::DiagnosticJson;
+use crate::model::value::to_hcl;
+use crate::model::{Mode, Project, Resource, Value};
+use crate::source::SourceMap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+fn location(r: &Resource, sources: &SourceMap) -> (String, usize, usize) {
+    let lc = sources.start(r.span);
+    (sources.path(r.span.file).display().to_string(), lc.line, lc.column)
+}
+
+fn region_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => to_hcl(other),
+    }
+}
+
+pub fn text(projects: &[Project], sources: &SourceMap, values: bool) -> String {
+    let mut out = String::new();
+    for (i, p) in projects.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let managed = p.resources.iter().filter(|r| r.mode == Mode::Managed).count();
+        let data = p.resources.len() - managed;
+        let root = p.root.display().to_string();
+        if root == p.env {
+            let _ = writeln!(out, "{root}: {managed} resources, {data} data sources");
+        } else {
+            let _ = writeln!(out, "{} ({root}): {managed} resources, {data} data sources", p.env);
+        }
+        let rows: Vec<(String, String, String, String)> = p
+            .resources
+            .iter()
+            .map(|r| {
+                let (f, l, c) = location(r, sources);
+                (
+                    r.address.clone(),
+                    r.resource_type.clone(),
+                    region_text(&r.region),
+                    format!("{f}:{l}:{c}"),
+                )
+            })
+            .collect();
+        let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+        let w2 = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+        for (row, r) in rows.iter().zip(&p.resources) {
+            let _ = writeln!(out, "  {:w0$}  {:w1$}  {:w2$}  {}", row.0, row.1, row.2, row.3);
+            if values {
+                for (k, v) in &r.attributes {
+                    let _ = writeln!(out, "      {k} = {}", to_hcl(v));
+                }
+            }
+        }
+        for m in &p.external_modules {
+            let _ = writeln!(out, "  {} (not followed: {})", m.address, m.source);
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ResourceJson {
+    address: String,
+    #[serde(rename = "type")]
+    resource_type: String,
+    mode: Mode,
+    region: Option<String>,
+    provider: String,
+    file: String,
+    line: usize,
+    column: usize,
+    attributes: serde_json::Value,
+    unknown: Vec<String>,
+    refers_to: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct ExternalJson {
+    address: String,
+    source: String,
+    file: String,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct ProjectJson {
+    env: String,
+    root: String,
+    resources: Vec<ResourceJson>,
+    modules_not_followed: Vec<ExternalJson>,
+    diagnostics: Vec<DiagnosticJson>,
+}
+
+fn project_json(p: &Project, sources: &SourceMap) -> ProjectJson {
+    let resources = p
+        .resources
+        .iter()
+        .map(|r| {
+            let (file, line, column) = location(r, sources);
+            let unknowns = r.unknown_paths();
+            let attributes = serde_json::Value::Object(
+                r.attributes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json_with(&|_| serde_json::Value::Null)))
+                    .collect(),
+            );
+            ResourceJson {
+                address: r.address.clone(),
+                resource_type: r.resource_type.clone(),
+                mode: r.mode,
+                region: r.region.as_str().map(str::to_string),
+                provider: r.provider.clone(),
+                file,
+                line,
+                column,
+                attributes,
+                unknown: unknowns.iter().map(|(p, _)| p.clone()).collect(),
+                refers_to: unknowns.into_iter().map(|(p, u)| (p, u.refs)).collect(),
+            }
+        })
+        .collect();
+    ProjectJson {
+        env: p.env.clone(),
+        root: p.root.display().to_string(),
+        resources,
+        modules_not_followed: p
+            .external_modules
+            .iter()
+            .map(|m| ExternalJson {
+                address: m.address.clone(),
+                source: m.source.clone(),
+                file: sources.path(m.span.file).display().to_string(),
+                line: sources.start(m.span).line,
+            })
+            .collect(),
+        diagnostics: p.diagnostics.iter().map(|d| DiagnosticJson::new(d, sources)).collect(),
+    }
+}
+
+/// One object per project; several projects make an array of them.
+pub fn json(projects: &[Project], sources: &SourceMap) -> String {
+    let docs: Vec<ProjectJson> = projects.iter().map(|p| project_json(p, sources)).collect();
+    let s = if docs.len() == 1 {
+        serde_json::to_string_pretty(&docs[0])
+    } else {
+        serde_json::to_string_pretty(&docs)
+    };
+    s.unwrap_or_default() + "\n"
+}

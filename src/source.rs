@@ -1,0 +1,153 @@
+//! Source files and spans. Owns the text of every file infracheck read and turns byte offsets into
+//! line and column; knows nothing about HCL, JSON or what the files mean.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Identifies a file inside a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start,
+            end: range.end,
+        }
+    }
+}
+
+/// One file as read from disk.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user should see it (relative to the working directory where possible).
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+/// 1-based line and column (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> SourceFile {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+}
+
+/// Every file read during a run. Files are added from many threads while loading; readers get
+/// cheap shared handles.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: RwLock<Vec<Arc<SourceFile>>>,
+}
+
+impl SourceMap {
+    pub fn add(&self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
+        let file = Arc::new(SourceFile::new(display_path(&path), text));
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.push(file);
+        FileId((files.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> Arc<SourceFile> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(&files[id.0 as usize])
+    }
+
+    pub fn path(&self, id: FileId) -> PathBuf {
+        self.get(id).path.clone()
+    }
+
+    pub fn start(&self, span: Span) -> LineCol {
+        self.get(span.file).line_col(span.start)
+    }
+
+    pub fn end(&self, span: Span) -> LineCol {
+        self.get(span.file).line_col(span.end)
+    }
+}
+
+/// The path relative to the working directory when it lies below it, else as given.
+pub fn display_path(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok();
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else if let Some(cwd) = &cwd {
+        cwd.join(path)
+    } else {
+        path.to_path_buf()
+    };
+    let abs = normalize(&abs);
+    match cwd.as_deref().and_then(|c| abs.strip_prefix(c).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => abs,
+    }
+}
+
+/// Lexically removes `.` and `..` components (no symlink resolution, like Terraform's path handling).
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for comp in path.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one_in_characters() {
+        let f = SourceFile::new("a.tf".into(), "ab\nçd = 1\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // 'ç' is two bytes: the byte after it is the second character.
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+    }
+}
