@@ -116,10 +116,12 @@ impl Rendered {
                 let lc = file.line_col(span.start);
                 let name = file.path.display().to_string();
                 let location = format!("{name}:{}:{}", lc.line, lc.column);
-                let len = span.end.saturating_sub(span.start);
+                let start = file.original_offset(span.start).min(file.text.len());
+                let end = file.original_offset(span.end).clamp(start, file.text.len());
+                let len = end - start;
                 (
                     Some(NamedSource::new(name, file.text.to_string())),
-                    Some(LabeledSpan::new(d.label.clone(), span.start, len)),
+                    Some(LabeledSpan::new(d.label.clone(), start, len)),
                     Some(location),
                 )
             }

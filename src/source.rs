@@ -33,6 +33,16 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// For a file that was translated before parsing (`.tf.json` into native syntax): which byte
+    /// ranges of the translation came from which ranges of `text`, sorted by translation offset.
+    remap: Vec<Segment>,
+}
+
+/// A range of translated text and the range of the original text it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment {
+    pub translated: (usize, usize),
+    pub original: (usize, usize),
 }
 
 /// 1-based line and column (column counted in characters).
@@ -51,11 +61,28 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            remap: Vec::new(),
+        }
+    }
+
+    /// The offset in the original text of an offset in the parsed text (the same, unless the file
+    /// was translated before parsing).
+    pub fn original_offset(&self, offset: usize) -> usize {
+        if self.remap.is_empty() {
+            return offset;
+        }
+        let i = self.remap.partition_point(|s| s.translated.0 <= offset);
+        match i.checked_sub(1).map(|i| self.remap[i]) {
+            Some(seg) if offset <= seg.translated.1 => {
+                (seg.original.0 + (offset - seg.translated.0)).min(seg.original.1)
+            }
+            Some(seg) => seg.original.1,
+            None => 0,
         }
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
+        let offset = self.original_offset(offset).min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let column = self
@@ -82,6 +109,16 @@ impl SourceMap {
         let file = Arc::new(SourceFile::new(display_path(&path), text));
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
         files.push(file);
+        FileId((files.len() - 1) as u32)
+    }
+
+    /// Adds a file whose parsed form is a translation of `text`, with the map between the two.
+    pub fn add_translated(&self, path: PathBuf, text: impl Into<Arc<str>>, mut remap: Vec<Segment>) -> FileId {
+        remap.sort_by_key(|s| s.translated.0);
+        let mut file = SourceFile::new(display_path(&path), text);
+        file.remap = remap;
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.push(Arc::new(file));
         FileId((files.len() - 1) as u32)
     }
 

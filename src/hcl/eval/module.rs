@@ -110,7 +110,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         seen_dirs: BTreeSet::new(),
     };
     let mut diags = Vec::new();
-    if cfg.files.is_empty() {
+    if crate::hcl::discover::module_files(&root_dir).is_empty() {
         diags.push(Diagnostic::error(
             "io::no-terraform",
             format!(
