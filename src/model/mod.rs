@@ -93,11 +93,21 @@ pub struct Resource {
     pub attributes: BTreeMap<String, Value>,
     /// Where each written attribute's value came from, by path (`root_block_device[0].encrypted`).
     pub provenance: BTreeMap<String, Provenance>,
+    /// Paths of attributes whose values are sensitive (from sensitive variables, `sensitive()`, or
+    /// arguments AWS marks secret): rules may read them, reporters never print them.
+    pub sensitive: std::collections::BTreeSet<String>,
     /// Meta-arguments written on the block (`depends_on`, `lifecycle.prevent_destroy`, …).
     pub meta: BTreeMap<String, Value>,
 }
 
 impl Resource {
+    /// True when the attribute at `path`, or one that contains it, is sensitive.
+    pub fn is_sensitive(&self, path: &str) -> bool {
+        self.sensitive
+            .iter()
+            .any(|s| path == s || path.starts_with(&format!("{s}.")) || path.starts_with(&format!("{s}[")))
+    }
+
     /// Paths of attributes whose value is not known before apply, with what they refer to.
     pub fn unknown_paths(&self) -> Vec<(String, Unknown)> {
         let mut out = Vec::new();

@@ -13,6 +13,37 @@ fn location(r: &Resource, sources: &SourceMap) -> (String, usize, usize) {
     (sources.path(r.span.file).display().to_string(), lc.line, lc.column)
 }
 
+/// The value with every sensitive part below `path` replaced by null.
+fn redacted(r: &Resource, path: &str, v: &Value) -> Value {
+    if r.is_sensitive(path) {
+        return Value::Null;
+    }
+    if !r.sensitive.iter().any(|s| s.starts_with(path)) {
+        return v.clone();
+    }
+    match v {
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| redacted(r, &format!("{path}[{i}]"), x))
+                .collect(),
+        ),
+        Value::Open(o) => Value::Map(
+            o.attrs
+                .iter()
+                .map(|(k, x)| (k.clone(), redacted(r, &format!("{path}.{k}"), x)))
+                .collect(),
+        ),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, x)| (k.clone(), redacted(r, &format!("{path}.{k}"), x)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn region_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -54,7 +85,12 @@ pub fn text(projects: &[Project], sources: &SourceMap, values: bool) -> String {
             let _ = writeln!(out, "  {:w0$}  {:w1$}  {:w2$}  {}", row.0, row.1, row.2, row.3);
             if values {
                 for (k, v) in &r.attributes {
-                    let _ = writeln!(out, "      {k} = {}", to_hcl(v));
+                    let shown = if r.is_sensitive(k) {
+                        "(sensitive)".to_string()
+                    } else {
+                        to_hcl(&redacted(r, k, v))
+                    };
+                    let _ = writeln!(out, "      {k} = {shown}");
                 }
             }
         }
@@ -79,6 +115,7 @@ struct ResourceJson {
     attributes: serde_json::Value,
     unknown: Vec<String>,
     refers_to: BTreeMap<String, Vec<String>>,
+    sensitive: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -108,7 +145,7 @@ fn project_json(p: &Project, sources: &SourceMap) -> ProjectJson {
             let attributes = serde_json::Value::Object(
                 r.attributes
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json_with(&|_| serde_json::Value::Null)))
+                    .map(|(k, v)| (k.clone(), redacted(r, k, v).to_json_with(&|_| serde_json::Value::Null)))
                     .collect(),
             );
             ResourceJson {
@@ -123,6 +160,7 @@ fn project_json(p: &Project, sources: &SourceMap) -> ProjectJson {
                 attributes,
                 unknown: unknowns.iter().map(|(p, _)| p.clone()).collect(),
                 refers_to: unknowns.into_iter().map(|(p, u)| (p, u.refs)).collect(),
+                sensitive: r.sensitive.iter().cloned().collect(),
             }
         })
         .collect();

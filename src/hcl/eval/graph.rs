@@ -72,6 +72,12 @@ impl Visit for Refs {
         }
         visit::visit_traversal(self, node);
     }
+
+    // hcl-edit 0.9.7's default walk skips the collection of a template `for` directive.
+    fn visit_for_template_expr(&mut self, node: &hcl_edit::template::ForTemplateExpr) {
+        self.visit_expr(&node.collection_expr);
+        visit::visit_for_template_expr(self, node);
+    }
 }
 
 impl Refs {
@@ -84,43 +90,85 @@ impl Refs {
     }
 }
 
-/// The evaluation order of `deps` (node -> the nodes it refers to), and the nodes left in cycles.
+/// The evaluation order of `deps` (node -> the nodes it refers to), and the nodes that are part of
+/// a cycle. Nodes that merely depend on a cycle are still ordered (after it): the evaluator gives
+/// the cycle's members unknown values, so their dependents are evaluated rather than dropped.
 /// References to nodes that are not declared are ignored here; the evaluator reports them where
 /// they are written.
 pub fn topo_order(deps: &BTreeMap<Node, BTreeSet<Node>>) -> (Vec<Node>, Vec<Node>) {
     let mut indegree: BTreeMap<&Node, usize> = deps.keys().map(|n| (n, 0)).collect();
     let mut dependents: BTreeMap<&Node, Vec<&Node>> = BTreeMap::new();
     for (n, ds) in deps {
-        for d in ds {
-            if deps.contains_key(d) && d != n {
-                *indegree.get_mut(n).expect("every node has an entry") += 1;
-                dependents.entry(d).or_default().push(n);
-            } else if d == n {
-                // A node that refers to itself is a cycle of one.
-                *indegree.get_mut(n).expect("every node has an entry") += 1;
-            }
+        for d in ds.iter().filter(|d| deps.contains_key(*d)) {
+            *indegree.get_mut(n).expect("every node has an entry") += 1;
+            dependents.entry(d).or_default().push(n);
         }
     }
     let mut ready: BTreeSet<&Node> = indegree.iter().filter(|(_, &d)| d == 0).map(|(n, _)| *n).collect();
+    let mut done: BTreeSet<&Node> = BTreeSet::new();
     let mut order = Vec::with_capacity(deps.len());
-    while let Some(n) = ready.pop_first() {
-        order.push(n.clone());
-        if let Some(ds) = dependents.get(n) {
-            for d in ds {
-                let e = indegree.get_mut(d).expect("every node has an entry");
-                *e -= 1;
-                if *e == 0 {
-                    ready.insert(d);
-                }
+    let mut cyclic = Vec::new();
+    loop {
+        while let Some(n) = ready.pop_first() {
+            order.push(n.clone());
+            release(n, &dependents, &mut indegree, &mut ready, &mut done);
+        }
+        if done.len() == deps.len() {
+            break;
+        }
+        // Everything left waits on a cycle: take out the nodes that reach themselves.
+        let left: BTreeSet<&Node> = deps.keys().filter(|n| !done.contains(n)).collect();
+        let members: Vec<&Node> = left.iter().copied().filter(|n| reaches(n, n, deps, &left)).collect();
+        if members.is_empty() {
+            break;
+        }
+        for m in members {
+            if done.contains(m) {
+                continue;
             }
+            cyclic.push(m.clone());
+            release(m, &dependents, &mut indegree, &mut ready, &mut done);
+        }
+        ready.retain(|n| !done.contains(n));
+    }
+    (order, cyclic)
+}
+
+fn release<'a>(
+    n: &'a Node,
+    dependents: &BTreeMap<&'a Node, Vec<&'a Node>>,
+    indegree: &mut BTreeMap<&'a Node, usize>,
+    ready: &mut BTreeSet<&'a Node>,
+    done: &mut BTreeSet<&'a Node>,
+) {
+    done.insert(n);
+    for d in dependents.get(n).into_iter().flatten() {
+        let e = indegree.get_mut(d).expect("every node has an entry");
+        *e -= 1;
+        if *e == 0 && !done.contains(d) {
+            ready.insert(d);
         }
     }
-    let cyclic = indegree
+}
+
+/// True when `to` can be reached from `from` by one or more references among `within`.
+fn reaches(from: &Node, to: &Node, deps: &BTreeMap<Node, BTreeSet<Node>>, within: &BTreeSet<&Node>) -> bool {
+    let mut stack: Vec<&Node> = deps
+        .get(from)
         .into_iter()
-        .filter(|(_, d)| *d > 0)
-        .map(|(n, _)| n.clone())
+        .flatten()
+        .filter(|d| within.contains(d))
         .collect();
-    (order, cyclic)
+    let mut seen = BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        if n == to {
+            return true;
+        }
+        if seen.insert(n) {
+            stack.extend(deps.get(n).into_iter().flatten().filter(|d| within.contains(d)));
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -137,6 +185,18 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn finds_references_inside_template_directives() {
+        let e = hcl_edit::parser::parse_expr(r#""%{for n in local.names}${n}%{endfor}%{if var.on}x%{endif}""#)
+            .expect("parses");
+        let mut r = Refs::default();
+        r.expr(&e);
+        assert_eq!(
+            r.0.into_iter().collect::<Vec<_>>(),
+            vec![Node::Var("on".into()), Node::Local("names".into())]
+        );
     }
 
     #[test]

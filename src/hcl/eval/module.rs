@@ -27,6 +27,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 struct Input {
     raw: Raw,
+    sensitive: bool,
     span: Option<Span>,
     /// Where the value came from before that (outer module arguments, tfvars), innermost first.
     via: Vec<Span>,
@@ -41,6 +42,52 @@ struct ProviderRef {
 }
 
 type ProviderMap = BTreeMap<String, ProviderRef>;
+
+/// What a module instance knows about its own values while its body is evaluated.
+#[derive(Default)]
+struct ModCtx {
+    /// Where each variable's value came from (module argument, tfvars), innermost first.
+    var_via: BTreeMap<String, Vec<Span>>,
+    /// Variables and locals whose values are sensitive, directly or through what they refer to.
+    sensitive: BTreeSet<Node>,
+}
+
+impl ModCtx {
+    fn is_sensitive(&self, expr: &Expression) -> bool {
+        let mut r = Refs::default();
+        r.expr(expr);
+        r.0.iter().any(|n| self.sensitive.contains(n)) || calls_sensitive(expr)
+    }
+}
+
+/// Arguments the AWS provider's schemas mark sensitive: never printed.
+const SENSITIVE_ARGUMENTS: &[&str] = &[
+    "password",
+    "master_password",
+    "secret_string",
+    "secret_binary",
+    "auth_token",
+    "private_key",
+    "secret_key",
+    "access_key",
+    "token",
+    "client_secret",
+];
+
+fn calls_sensitive(expr: &Expression) -> bool {
+    struct Finder(bool);
+    impl hcl_edit::visit::Visit for Finder {
+        fn visit_func_call(&mut self, node: &hcl_edit::expr::FuncCall) {
+            if node.name.name.as_str() == "sensitive" {
+                self.0 = true;
+            }
+            hcl_edit::visit::visit_func_call(self, node);
+        }
+    }
+    let mut f = Finder(false);
+    hcl_edit::visit::Visit::visit_expr(&mut f, expr);
+    f.0
+}
 
 enum Expansion {
     Single,
@@ -129,6 +176,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
                 k,
                 Input {
                     raw: g.raw,
+                    sensitive: false,
                     span: g.span,
                     via: Vec::new(),
                 },
@@ -157,7 +205,8 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
             "",
             false,
             &mut prov,
-            &BTreeMap::new(),
+            &mut BTreeSet::new(),
+            &ModCtx::default(),
         ) {
             Ok(attrs) => Some(Backend {
                 kind: b.kind.clone(),
@@ -389,7 +438,7 @@ impl RootEval<'_> {
             }
         }
         let mut providers = providers_in;
-        let mut var_via: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        let mut mc = ModCtx::default();
         let mut outputs = BTreeMap::new();
         let mut inputs = inputs;
         for node in order {
@@ -400,10 +449,13 @@ impl RootEval<'_> {
                     if let Some(i) = &input {
                         let mut via: Vec<Span> = i.span.into_iter().collect();
                         via.extend(i.via.iter().copied());
-                        var_via.insert(n.clone(), via);
+                        mc.var_via.insert(n.clone(), via);
+                    }
+                    if decl.sensitive || input.as_ref().is_some_and(|i| i.sensitive) {
+                        mc.sensitive.insert(node.clone());
                     }
                     let v = self.eval_variable(cfg, n, input, is_root, call, path);
-                    self.validate(decl, &v, var_via.get(n).and_then(|v| v.first().copied()), &scope);
+                    self.validate(decl, &v, mc.var_via.get(n).and_then(|v| v.first().copied()), &scope);
                     if is_root {
                         vars_out.insert(
                             n.clone(),
@@ -418,6 +470,9 @@ impl RootEval<'_> {
                 }
                 Node::Local(n) => {
                     let l = &cfg.locals[n];
+                    if mc.is_sensitive(&l.value.expr) {
+                        mc.sensitive.insert(node.clone());
+                    }
                     let ctx = Ctx::new(&scope, l.value.file);
                     let v = match eval(&l.value.expr, &ctx) {
                         Ok(v) => v,
@@ -437,7 +492,16 @@ impl RootEval<'_> {
                     let ctx = Ctx::new(&scope, p.body.file);
                     let mut prov = BTreeMap::new();
                     let addr = format!("{}provider.{n}", path.prefix());
-                    let attrs = match self.eval_body(&p.body.body, &ctx, &addr, "", false, &mut prov, &var_via) {
+                    let attrs = match self.eval_body(
+                        &p.body.body,
+                        &ctx,
+                        &addr,
+                        "",
+                        false,
+                        &mut prov,
+                        &mut BTreeSet::new(),
+                        &mc,
+                    ) {
                         Ok(a) => a,
                         Err(e) => {
                             self.err("eval::provider", e);
@@ -472,7 +536,7 @@ impl RootEval<'_> {
                 }
                 Node::Resource(k) => {
                     let d = &cfg.resources[k];
-                    let v = self.eval_resource(d, &scope, path, &providers, &var_via);
+                    let v = self.eval_resource(d, &scope, path, &providers, &mc);
                     let map = match d.mode {
                         ResourceMode::Managed => &mut scope.resources,
                         ResourceMode::Data => &mut scope.data,
@@ -483,7 +547,7 @@ impl RootEval<'_> {
                 }
                 Node::Module(n) => {
                     let c = &cfg.module_calls[n];
-                    let v = self.eval_module_call(c, cfg, &scope, path, key_path, &providers, &var_via, stack);
+                    let v = self.eval_module_call(c, cfg, &scope, path, key_path, &providers, &mc, stack);
                     scope.modules.insert(n.clone(), v);
                 }
                 Node::Output(n) => {
@@ -883,7 +947,7 @@ impl RootEval<'_> {
         scope: &Scope,
         path: &ModulePath,
         providers: &ProviderMap,
-        var_via: &BTreeMap<String, Vec<Span>>,
+        mc: &ModCtx,
     ) -> Value {
         let base = format!("{}{}", path.prefix(), d.key());
         let Some(expansion) = self.expand(d.count.as_ref(), d.for_each.as_ref(), scope, &base) else {
@@ -917,7 +981,9 @@ impl RootEval<'_> {
             ctx.count_index = count_index;
             ctx.each = each;
             let mut prov = BTreeMap::new();
-            let mut attrs = match self.eval_body(&d.body.body, &ctx, &address, "", true, &mut prov, var_via) {
+            let mut sensitive = BTreeSet::new();
+            let mut attrs = match self.eval_body(&d.body.body, &ctx, &address, "", true, &mut prov, &mut sensitive, mc)
+            {
                 Ok(a) => a,
                 Err(e) => {
                     self.err("eval::resource", e);
@@ -951,6 +1017,7 @@ impl RootEval<'_> {
                 span: d.span,
                 attributes: attrs,
                 provenance: prov,
+                sensitive: sensitive.clone(),
                 meta,
             });
         }
@@ -994,7 +1061,8 @@ impl RootEval<'_> {
         prefix: &str,
         top: bool,
         prov: &mut BTreeMap<String, Provenance>,
-        var_via: &BTreeMap<String, Vec<Span>>,
+        sensitive: &mut BTreeSet<String>,
+        mc: &ModCtx,
     ) -> Result<BTreeMap<String, Value>, EvalError> {
         let mut attrs = BTreeMap::new();
         let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -1016,9 +1084,12 @@ impl RootEval<'_> {
                     let path = join(key);
                     let span = Span::new(ctx.file, a.value.span().unwrap_or(0..0));
                     let via = direct_var(&a.value)
-                        .and_then(|v| var_via.get(v))
+                        .and_then(|v| mc.var_via.get(v))
                         .cloned()
                         .unwrap_or_default();
+                    if mc.is_sensitive(&a.value) || SENSITIVE_ARGUMENTS.contains(&key) {
+                        sensitive.insert(path.clone());
+                    }
                     prov.insert(path.clone(), Provenance { span, via });
                     let v = match eval(&a.value, ctx) {
                         Ok(v) => v,
@@ -1035,7 +1106,17 @@ impl RootEval<'_> {
                         continue;
                     }
                     if kind == "dynamic" {
-                        self.eval_dynamic(b, ctx, address, prefix, &mut blocks, &mut unknown_blocks, prov, var_via)?;
+                        self.eval_dynamic(
+                            b,
+                            ctx,
+                            address,
+                            prefix,
+                            &mut blocks,
+                            &mut unknown_blocks,
+                            prov,
+                            sensitive,
+                            mc,
+                        )?;
                         continue;
                     }
                     let list = blocks.entry(kind.to_string()).or_default();
@@ -1048,7 +1129,7 @@ impl RootEval<'_> {
                             via: Vec::new(),
                         },
                     );
-                    let inner = self.eval_body(&b.body, ctx, address, &sub, false, prov, var_via)?;
+                    let inner = self.eval_body(&b.body, ctx, address, &sub, false, prov, sensitive, mc)?;
                     blocks
                         .get_mut(kind)
                         .expect("inserted above")
@@ -1078,7 +1159,8 @@ impl RootEval<'_> {
         blocks: &mut BTreeMap<String, Vec<Value>>,
         unknown_blocks: &mut BTreeMap<String, Option<Unknown>>,
         prov: &mut BTreeMap<String, Provenance>,
-        var_via: &BTreeMap<String, Vec<Span>>,
+        sensitive: &mut BTreeSet<String>,
+        mc: &ModCtx,
     ) -> Result<(), EvalError> {
         let head = crate::hcl::config::block_head_span(ctx.file, b);
         let kind = match b.labels.first() {
@@ -1159,7 +1241,7 @@ impl RootEval<'_> {
                     via: Vec::new(),
                 },
             );
-            let inner = self.eval_body(&content.body, &c, address, &sub, false, prov, var_via)?;
+            let inner = self.eval_body(&content.body, &c, address, &sub, false, prov, sensitive, mc)?;
             blocks
                 .entry(kind.clone())
                 .or_default()
@@ -1180,7 +1262,7 @@ impl RootEval<'_> {
         path: &ModulePath,
         key_path: &[String],
         providers: &ProviderMap,
-        var_via: &BTreeMap<String, Vec<Span>>,
+        mc: &ModCtx,
         stack: &[PathBuf],
     ) -> Value {
         let address = format!("{}module.{}", path.prefix(), call.name);
@@ -1284,13 +1366,14 @@ impl RootEval<'_> {
                     }
                 };
                 let via = direct_var(&e.expr)
-                    .and_then(|v| var_via.get(v))
+                    .and_then(|v| mc.var_via.get(v))
                     .cloned()
                     .unwrap_or_default();
                 inputs.insert(
                     name.clone(),
                     Input {
                         raw: Raw::Value(value),
+                        sensitive: mc.is_sensitive(&e.expr),
                         span: Some(e.span()),
                         via,
                     },
