@@ -162,7 +162,7 @@ fn common_root(specs: &[RootSpec], cwd: &std::path::Path) -> PathBuf {
 fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -> miette::Result<Vec<RootSpec>> {
     let env_spec = |e: &config::Env| RootSpec {
         name: e.name.clone(),
-        dir: e.root.clone(),
+        dir: crate::source::display_path(&e.root),
         var_files: e.var_files.iter().chain(&t.var_files).cloned().collect(),
         vars: t.vars.clone(),
         workspace: e.workspace.clone(),

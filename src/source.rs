@@ -127,6 +127,15 @@ impl SourceMap {
         Arc::clone(&files[id.0 as usize])
     }
 
+    /// How many files were read.
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn path(&self, id: FileId) -> PathBuf {
         self.get(id).path.clone()
     }

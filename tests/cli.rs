@@ -1,0 +1,277 @@
+//! The command line as a user meets it: what it reads, what it prints, how it exits.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn infracheck() -> Command {
+    let mut c = Command::cargo_bin("infracheck").expect("binary");
+    c.current_dir(root()).env("NO_COLOR", "1");
+    c
+}
+
+fn json(args: &[&str]) -> (Value, i32) {
+    let out = infracheck()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap_or(-1))
+}
+
+fn count(project: &Value, resource_type: &str) -> usize {
+    project["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter(|r| r["type"] == resource_type)
+        .count()
+}
+
+fn attr<'a>(project: &'a Value, address: &str) -> &'a Value {
+    project["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("no resource {address}"))
+}
+
+#[test]
+fn check_without_arguments_reads_every_bundled_environment() {
+    infracheck()
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("dev (terraform/environments/dev)"))
+        .stdout(predicate::str::contains("staging (terraform/environments/staging)"))
+        .stdout(predicate::str::contains("prod (terraform/environments/prod)"))
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn env_selects_one_environment_with_its_own_values() {
+    let (prod, code) = json(&["resources", "--env", "prod"]);
+    assert_eq!(code, 0);
+    assert_eq!(prod["env"], "prod");
+    assert_eq!(count(&prod, "aws_nat_gateway"), 3);
+    assert_eq!(count(&prod, "aws_eip"), 3);
+    assert_eq!(count(&prod, "aws_subnet"), 9);
+    let rt = attr(&prod, "module.vpc.aws_route.private_nat[2]");
+    assert_eq!(
+        rt["refers_to"]["nat_gateway_id"][0],
+        "module.vpc.aws_nat_gateway.this[2].id"
+    );
+    assert_eq!(rt["region"], "ap-south-1");
+    assert_eq!(rt["file"], "terraform/modules/vpc/main.tf");
+
+    let (dev, _) = json(&["resources", "--env", "dev"]);
+    assert_eq!(count(&dev, "aws_nat_gateway"), 1);
+    let rt = attr(&dev, "module.vpc.aws_route.private_nat[1]");
+    assert_eq!(
+        rt["refers_to"]["nat_gateway_id"][0],
+        "module.vpc.aws_nat_gateway.this[0].id"
+    );
+    assert_eq!(
+        attr(&dev, "module.vpc.aws_vpc.this")["attributes"]["cidr_block"],
+        "10.0.0.0/16"
+    );
+}
+
+#[test]
+fn env_all_gives_an_array_sorted_by_environment() {
+    let (all, code) = json(&["resources", "--env", "all"]);
+    assert_eq!(code, 0);
+    let names: Vec<&str> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["env"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["dev", "prod", "staging"]);
+}
+
+#[test]
+fn an_unknown_environment_is_a_usage_error_that_lists_the_known_ones() {
+    infracheck()
+        .args(["resources", "--env", "qa"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown environment \"qa\""))
+        .stderr(predicate::str::contains("dev, prod, staging"));
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    infracheck()
+        .args(["resources", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/dir: no such file or directory"));
+}
+
+#[test]
+fn a_tree_of_roots_is_scanned_root_by_root_and_a_broken_one_hides_nothing() {
+    let (v, code) = json(&["resources", "fixtures/hcl_cli/monorepo"]);
+    assert_eq!(code, 2, "a parse error exits 2");
+    let projects = v.as_array().expect("one object per root");
+    let roots: Vec<&str> = projects.iter().map(|p| p["env"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        roots,
+        [
+            "fixtures/hcl_cli/monorepo/broken",
+            "fixtures/hcl_cli/monorepo/envs/dev",
+            "fixtures/hcl_cli/monorepo/envs/prod",
+            "fixtures/hcl_cli/monorepo/modules/bucket/examples/basic",
+        ],
+        "modules called by other directories are not roots"
+    );
+    assert_eq!(
+        attr(&projects[1], "module.bucket.aws_s3_bucket.this")["attributes"]["bucket"],
+        "app-dev"
+    );
+    assert_eq!(
+        attr(&projects[2], "module.bucket.aws_s3_bucket.this")["attributes"]["bucket"],
+        "app-prod"
+    );
+    let d = &projects[0]["diagnostics"][0];
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some("fixtures/hcl_cli/monorepo/broken/main.tf"), Some(2), Some(15))
+    );
+}
+
+#[test]
+fn parse_errors_show_file_line_column_and_a_snippet() {
+    infracheck()
+        .args(["resources", "fixtures/hcl/errors"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("aws_s3_bucket.still_loaded"))
+        .stderr(predicate::str::contains(
+            "fixtures/hcl/errors/broken.tf:3:19: invalid HCL",
+        ))
+        .stderr(predicate::str::contains("3 │   instance_type = "))
+        .stderr(predicate::str::contains(
+            "fixtures/hcl/errors/good.tf:11:12: Call to unknown function",
+        ))
+        .stderr(predicate::str::contains("3 error(s), 0 warning(s) in the input"));
+}
+
+#[test]
+fn json_syntax_errors_point_into_the_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf.json"),
+        "{\n  \"resource\": {\n    \"aws_vpc\": { \"x\": { \"cidr_block\": \"${nosuch(1)}\" } }\n  }\n}\n",
+    )
+    .expect("write");
+    let out = infracheck().arg("resources").arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("main.tf.json:3:42: Call to unknown function"), "{err}");
+}
+
+#[test]
+fn variable_values_follow_terraform_precedence() {
+    let dir = "fixtures/hcl/variables";
+    let tags = |extra: &[&str], env: &[(&str, &str)]| -> Value {
+        let mut c = infracheck();
+        c.args(["resources", dir, "--format", "json"]).args(extra);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        attr(&v, "aws_db_instance.main")["attributes"]["tags"].clone()
+    };
+    // terraform.tfvars < terraform.tfvars.json < a.auto.tfvars < b.auto.tfvars
+    assert_eq!(tags(&[], &[])["FromAuto"], "from b.auto.tfvars");
+    // TF_VAR_ is the lowest: the files win.
+    assert_eq!(
+        tags(&[], &[("TF_VAR_from_auto", "env")])["FromAuto"],
+        "from b.auto.tfvars"
+    );
+    // --var-file comes after the automatic files, --var last.
+    let extra = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(extra.path(), "from_auto = \"from --var-file\"\n").expect("write");
+    let file = extra.path().to_str().expect("utf8");
+    assert_eq!(tags(&["--var-file", file], &[])["FromAuto"], "from --var-file");
+    assert_eq!(
+        tags(&["--var-file", file, "--var", "from_auto=cli"], &[])["FromAuto"],
+        "cli"
+    );
+    // A number variable given as a string on the command line is converted by its type.
+    assert_eq!(tags(&["--var", "instance_count=7"], &[])["Count"], "7");
+}
+
+#[test]
+fn a_failed_validation_points_at_the_value_that_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"env\" {\n  type = string\n  validation {\n    condition     = contains([\"dev\", \"prod\"], var.env)\n    error_message = \"env must be dev or prod.\"\n  }\n}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("terraform.tfvars"), "# the environment\nenv = \"qa\"\n").expect("write");
+    let out = infracheck().arg("resources").arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("terraform.tfvars:2:7: invalid value for variable \"env\": env must be dev or"),
+        "{err}"
+    );
+    assert!(err.contains("2 │ env = \"qa\""), "{err}");
+}
+
+#[test]
+fn sensitive_values_are_never_printed() {
+    for format in ["text", "json"] {
+        infracheck()
+            .args(["resources", "fixtures/hcl/variables", "--values", "--format", format])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("hunter2").not());
+    }
+}
+
+#[test]
+fn values_show_what_is_known_only_after_apply() {
+    infracheck()
+        .args(["resources", "--env", "prod", "--values"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "nat_gateway_id = (known after apply: module.vpc.aws_nat_gateway.this[2].id)",
+        ));
+}
+
+#[test]
+fn each_file_is_parsed_once_however_many_roots_use_it() {
+    use infracheck::hcl::eval::module::evaluate_root;
+    use infracheck::hcl::{Loader, RootSpec};
+    let tree = root().join("fixtures/hcl_cli/monorepo");
+    let loader = Loader::new(tree.clone());
+    let roots = loader.discover_roots(&tree);
+    assert_eq!(roots.len(), 4);
+    for dir in roots {
+        let spec = RootSpec {
+            name: dir.display().to_string(),
+            dir,
+            var_files: vec![],
+            vars: vec![],
+            workspace: "default".into(),
+        };
+        evaluate_root(&loader, &spec);
+    }
+    // envs/dev, envs/prod, modules/bucket, modules/bucket/examples/basic, broken: five files.
+    assert_eq!(loader.sources.len(), 5);
+}
