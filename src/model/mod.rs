@@ -25,6 +25,9 @@ pub enum InstanceKey {
     None,
     Int(i64),
     Str(String),
+    /// Stands for every instance when `count` or `for_each` is not known before apply: one
+    /// representative instance, shown as `[*]`.
+    Unknown,
 }
 
 impl std::fmt::Display for InstanceKey {
@@ -33,6 +36,7 @@ impl std::fmt::Display for InstanceKey {
             InstanceKey::None => Ok(()),
             InstanceKey::Int(i) => write!(f, "[{i}]"),
             InstanceKey::Str(s) => write!(f, "[{}]", serde_json::Value::String(s.clone())),
+            InstanceKey::Unknown => f.write_str("[*]"),
         }
     }
 }

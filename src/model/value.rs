@@ -152,11 +152,11 @@ impl Value {
                 .get(name)
                 .cloned()
                 .ok_or_else(|| format!("This object does not have an attribute named {name:?}.")),
-            Value::Open(o) => Ok(o
-                .attrs
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| Value::unknown(format!("{}.{name}", o.address)))),
+            // An attribute not written, or written as null, is the provider's to compute.
+            Value::Open(o) => Ok(match o.attrs.get(name) {
+                Some(v) if !v.is_null() => v.clone(),
+                _ => Value::unknown(format!("{}.{name}", o.address)),
+            }),
             Value::Unknown(u) => Ok(Value::Unknown(u.get_attr(name))),
             Value::Null => Err("Attempt to get an attribute from a null value.".into()),
             other => Err(format!(

@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 pub fn compute(resource_type: &str, address: &str, attrs: &mut BTreeMap<String, Value>, region: &Value) {
     match resource_type {
         "aws_region" => {
-            let name = attrs
-                .get("name")
-                .or_else(|| attrs.get("region"))
-                .cloned()
-                .unwrap_or_else(|| region.clone());
+            let written = ["region", "name"]
+                .iter()
+                .filter_map(|k| attrs.get(*k))
+                .find(|v| !v.is_null())
+                .cloned();
+            let name = written.unwrap_or_else(|| region.clone());
             for k in ["name", "region", "id"] {
-                attrs.entry(k.to_string()).or_insert_with(|| name.clone());
+                attrs.insert(k.to_string(), name.clone());
             }
         }
         "aws_partition" => {

@@ -78,7 +78,11 @@ pub fn eval(expr: &Expression, ctx: &Ctx) -> EvalResult {
         Expression::Parenthesis(p) => eval(p.inner(), ctx),
         Expression::Variable(v) => resolve_root(v.as_str(), ctx, span_of(ctx, expr)),
         Expression::Conditional(c) => {
+            // As HCL does: both results are evaluated (to unify their types), but only the chosen
+            // one's errors count; with an unknown condition, neither's do.
             let cond = eval(&c.cond_expr, ctx)?;
+            let t = eval(&c.true_expr, ctx);
+            let f = eval(&c.false_expr, ctx);
             if let Some(u) = cond.as_unknown() {
                 return Ok(Value::Unknown(u));
             }
@@ -88,11 +92,19 @@ pub fn eval(expr: &Expression, ctx: &Ctx) -> EvalResult {
                     span_of(ctx, &c.cond_expr),
                 )
             })?;
-            // Both results are evaluated (for errors), and unified to one type as Terraform does.
-            let t = eval(&c.true_expr, ctx)?;
-            let f = eval(&c.false_expr, ctx)?;
-            let (t, f) = unify_pair(t, f);
-            Ok(if b { t } else { f })
+            match (t, f) {
+                (Ok(t), Ok(f)) => {
+                    let (t, f) = unify_pair(t, f);
+                    Ok(if b { t } else { f })
+                }
+                (t, f) => {
+                    if b {
+                        t
+                    } else {
+                        f
+                    }
+                }
+            }
         }
         Expression::FuncCall(call) => eval_call(call, ctx, span_of(ctx, expr)),
         Expression::Traversal(t) => {
@@ -177,11 +189,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
 fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
     use BinaryOperator as B;
     if matches!(op, B::Eq | B::NotEq) {
-        if l.is_wholly_known() && r.is_wholly_known() {
-            let eq = values_equal(&l, &r);
-            return Ok(Value::Bool(if op == B::Eq { eq } else { !eq }));
-        }
-        return Ok(Value::Unknown(merge_unknown(&l, &r)));
+        return Ok(match equals(&l, &r) {
+            Some(eq) => Value::Bool(if op == B::Eq { eq } else { !eq }),
+            None => Value::Unknown(merge_unknown(&l, &r)),
+        });
     }
     if l.is_unknown() || r.is_unknown() {
         return Ok(Value::Unknown(merge_unknown(&l, &r)));
@@ -241,7 +252,50 @@ fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
     }
 }
 
-/// Equality as Terraform's `==`: same type and same value.
+/// Terraform's `==` (cty's Equals): unknown when either side is unknown; a comparison with null is
+/// known as soon as the other side is known at the top level; collections compare element by
+/// element, and are unknown only when an unknown element could decide the result.
+pub fn equals(a: &Value, b: &Value) -> Option<bool> {
+    if a.is_unknown() || b.is_unknown() {
+        return None;
+    }
+    if a.is_null() || b.is_null() {
+        return Some(a.is_null() && b.is_null());
+    }
+    match (a, b) {
+        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            let mut result = Some(true);
+            for (p, q) in x.iter().zip(y) {
+                match equals(p, q) {
+                    Some(false) => return Some(false),
+                    None => result = None,
+                    Some(true) => {}
+                }
+            }
+            result
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if x.len() != y.len() || x.keys().ne(y.keys()) {
+                return Some(false);
+            }
+            let mut result = Some(true);
+            for (p, q) in x.values().zip(y.values()) {
+                match equals(p, q) {
+                    Some(false) => return Some(false),
+                    None => result = None,
+                    Some(true) => {}
+                }
+            }
+            result
+        }
+        _ => Some(values_equal(a, b)),
+    }
+}
+
+/// Equality as Terraform's `==` for known values: same type and same value.
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y,

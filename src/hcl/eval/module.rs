@@ -93,6 +93,12 @@ enum Expansion {
     Single,
     Count(usize),
     ForEach(Vec<(String, Value)>),
+    /// Not known before apply: one representative instance whose `count.index` or `each` is
+    /// unknown, referring to what the expansion depends on.
+    Unknown {
+        for_each: bool,
+        refs: Unknown,
+    },
 }
 
 /// One instance of a resource or module call: its key and the `count.index` or `each` it sees.
@@ -125,6 +131,14 @@ impl Expansion {
                     each: Some((Value::String(k), v)),
                 })
                 .collect(),
+            Expansion::Unknown { for_each, refs } => {
+                let u = Value::Unknown(refs);
+                vec![Instance {
+                    key: InstanceKey::Unknown,
+                    count_index: (!for_each).then(|| u.clone()),
+                    each: for_each.then(|| (u.clone(), u)),
+                }]
+            }
         }
     }
 }
@@ -406,8 +420,16 @@ impl RootEval<'_> {
                 r.expr(&e.expr);
             }
             // A child inherits the default configurations and receives those its providers map
-            // names: every configuration of this module is evaluated before the call.
-            r.0.extend(own_providers.iter().cloned().map(Node::Provider));
+            // names. Regions matter for AWS only, so the call waits for this module's `aws`
+            // configurations and the ones it passes; other providers (helm, kubernetes) often
+            // refer to module outputs and must not make a cycle.
+            r.0.extend(
+                own_providers
+                    .iter()
+                    .filter(|p| *p == "aws" || c.providers.iter().any(|(_, parent)| parent == *p))
+                    .cloned()
+                    .map(Node::Provider),
+            );
             deps.insert(Node::Module(n.clone()), r.0);
         }
         for (n, o) in &cfg.outputs {
@@ -829,8 +851,9 @@ impl RootEval<'_> {
             return match eval(&c.expr, &ctx) {
                 Ok(Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
                 Ok(v) if v.is_unknown() => {
-                    self.unknown_expansion("count", what, &v.unknown_refs().unwrap_or_default(), c.span());
-                    None
+                    let refs = v.unknown_refs().unwrap_or_default();
+                    self.unknown_expansion("count", what, &refs, c.span());
+                    Some(Expansion::Unknown { for_each: false, refs })
                 }
                 Ok(v) => match expr::to_number(&v) {
                     Some(n) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
@@ -863,7 +886,10 @@ impl RootEval<'_> {
             };
             if let Some(u) = v.as_unknown() {
                 self.unknown_expansion("for_each", what, &u, f.span());
-                return None;
+                return Some(Expansion::Unknown {
+                    for_each: true,
+                    refs: u,
+                });
             }
             return match v {
                 Value::Map(m) => Some(Expansion::ForEach(m.into_iter().collect())),
@@ -873,8 +899,9 @@ impl RootEval<'_> {
                         match i {
                             Value::String(s) => out.push((s.clone(), Value::String(s))),
                             x if x.is_unknown() => {
-                                self.unknown_expansion("for_each", what, &x.as_unknown().unwrap_or_default(), f.span());
-                                return None;
+                                let refs = x.as_unknown().unwrap_or_default();
+                                self.unknown_expansion("for_each", what, &refs, f.span());
+                                return Some(Expansion::Unknown { for_each: true, refs });
                             }
                             other => {
                                 self.diagnostics.push(Diagnostic::error(
@@ -918,25 +945,41 @@ impl RootEval<'_> {
         Some(Expansion::Single)
     }
 
+    /// Reports a `count` or `for_each` that is not known before apply. When it depends only on
+    /// values Terraform knows at plan time but infracheck does not read (data sources, modules not
+    /// followed, root variables without a value), that is infracheck's limit: a warning. Otherwise
+    /// Terraform rejects the configuration too: an error. Either way one representative instance
+    /// (`[*]`) is kept, so checks still see the resource.
     fn unknown_expansion(&mut self, arg: &str, what: &str, u: &Unknown, span: Span) {
-        let external = u
-            .refs
-            .iter()
-            .any(|r| self.external.iter().any(|m| r.starts_with(&m.address)));
-        let msg = format!(
-            "the {arg} of {what} depends on values known only after apply ({}), so its instances cannot be listed",
-            if u.refs.is_empty() {
-                "a function whose value changes on every run".to_string()
-            } else {
-                u.refs.join(", ")
-            }
-        );
-        let d = if external {
-            Diagnostic::warning("eval::unknown-expansion", msg, Some(span)).with_help("the value comes from a module infracheck does not follow; run terraform init so .terraform/modules/modules.json lists it")
+        let plan_time = |r: &String| {
+            r.starts_with("data.")
+                || r.contains(".data.")
+                || (r.starts_with("var.") && r.matches('.').count() == 1)
+                || r.starts_with("provider.")
+                || self.external.iter().any(|m| r.starts_with(&m.address))
+        };
+        let known_at_plan = !u.refs.is_empty() && u.refs.iter().all(plan_time);
+        let refs = if u.refs.is_empty() {
+            "a function whose value changes on every run".to_string()
         } else {
-            Diagnostic::error("eval::unknown-expansion", msg, Some(span)).with_help(format!(
-                "Terraform rejects this too: make {arg} depend only on values known before apply"
-            ))
+            u.refs.join(", ")
+        };
+        let d = if known_at_plan {
+            Diagnostic::warning(
+                "eval::unknown-expansion",
+                format!("the {arg} of {what} depends on {refs}, which Terraform reads during plan and infracheck does not: it is checked as one representative instance, {what}[*]"),
+                Some(span),
+            )
+            .with_help("give the value in configuration (for example the availability zones as a variable) to check every instance")
+        } else {
+            Diagnostic::error(
+                "eval::unknown-expansion",
+                format!(
+                    "the {arg} of {what} depends on values known only after apply ({refs}): Terraform cannot plan it"
+                ),
+                Some(span),
+            )
+            .with_help(format!("make {arg} depend only on values known before apply"))
         };
         self.diagnostics.push(d);
     }
@@ -1021,7 +1064,7 @@ impl RootEval<'_> {
                 meta,
             });
         }
-        collect_instances(values, d.count.is_some(), d.for_each.is_some())
+        collect_instances(values, d.count.is_some(), d.for_each.is_some(), &base)
     }
 
     /// Meta-arguments that matter to checks: `lifecycle` settings and `depends_on` (as written).
@@ -1393,7 +1436,7 @@ impl RootEval<'_> {
             );
             values.push((key, Value::Map(outputs)));
         }
-        collect_instances(values, call.count.is_some(), call.for_each.is_some())
+        collect_instances(values, call.count.is_some(), call.for_each.is_some(), &address)
     }
 }
 
@@ -1418,7 +1461,11 @@ fn provider_key(d: &ResourceDecl) -> String {
 
 /// The value by which other declarations see a resource or module: one object, a list (count) or
 /// a map (for_each) of them.
-fn collect_instances(values: Vec<(InstanceKey, Value)>, counted: bool, for_each: bool) -> Value {
+fn collect_instances(values: Vec<(InstanceKey, Value)>, counted: bool, for_each: bool, address: &str) -> Value {
+    if values.iter().any(|(k, _)| *k == InstanceKey::Unknown) {
+        // How many instances there are is not known: so is the collection, which still names them.
+        return Value::unknown(address);
+    }
     if for_each {
         Value::Map(
             values
