@@ -6,14 +6,23 @@ use hcl_edit::structure::Body;
 use hcl_edit::visit::{self, Visit};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A declaration in a module.
+/// A declaration in a module. A module call is several nodes, as in Terraform's graph: its
+/// expansion (`count`/`for_each`), each argument, and each output of the module it calls, so an
+/// output is ready as soon as the arguments it needs are.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Node {
     Var(String),
     Local(String),
     /// `aws_vpc.main` or `data.aws_region.current`.
     Resource(String),
-    Module(String),
+    /// The module call's `count`/`for_each`, and the child instances it creates.
+    ModExpand(String),
+    /// One argument of a module call.
+    ModArg(String, String),
+    /// One output of a called module.
+    ModOut(String, String),
+    /// A reference to a whole module (`module.x`, `module.x[0]`): every output. Only in [`Refs`].
+    ModAll(String),
     Output(String),
     /// `aws` or `aws.<alias>`.
     Provider(String),
@@ -25,7 +34,9 @@ impl std::fmt::Display for Node {
             Node::Var(n) => write!(f, "var.{n}"),
             Node::Local(n) => write!(f, "local.{n}"),
             Node::Resource(n) => f.write_str(n),
-            Node::Module(n) => write!(f, "module.{n}"),
+            Node::ModExpand(m) | Node::ModAll(m) => write!(f, "module.{m}"),
+            Node::ModArg(m, a) => write!(f, "module.{m} (argument {a})"),
+            Node::ModOut(m, o) => write!(f, "module.{m}.{o}"),
             Node::Output(n) => write!(f, "output.{n}"),
             Node::Provider(n) => write!(f, "provider.{n}"),
         }
@@ -55,8 +66,18 @@ impl Visit for Refs {
                 ("local", Some(n)) => {
                     self.0.insert(Node::Local(n));
                 }
-                ("module", Some(n)) => {
-                    self.0.insert(Node::Module(n));
+                ("module", Some(m)) => {
+                    // `module.m.o` or `module.m[k].o` names one output; anything else all of them.
+                    let rest = &node.operators[1..];
+                    let skip = match rest.first().map(|o| o.value()) {
+                        Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => 1,
+                        Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => 1,
+                        _ => 0,
+                    };
+                    match get_attr(rest.get(skip)) {
+                        Some(o) => self.0.insert(Node::ModOut(m, o)),
+                        None => self.0.insert(Node::ModAll(m)),
+                    };
                 }
                 ("data", Some(t)) => {
                     if let Some(n) = get_attr(node.operators.get(1)) {

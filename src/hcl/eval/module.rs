@@ -153,6 +153,8 @@ struct RootEval<'l> {
     external: Vec<ExternalModule>,
     providers: Vec<ProviderConfig>,
     seen_dirs: BTreeSet<PathBuf>,
+    /// Which variables each output of a module directory depends on.
+    needs_cache: BTreeMap<PathBuf, Arc<BTreeMap<String, BTreeSet<String>>>>,
 }
 
 /// Evaluates the root module described by `spec` into a [`Project`].
@@ -169,6 +171,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         external: Vec::new(),
         providers: Vec::new(),
         seen_dirs: BTreeSet::new(),
+        needs_cache: BTreeMap::new(),
     };
     let mut diags = Vec::new();
     if crate::hcl::discover::module_files(&root_dir).is_empty() {
@@ -197,17 +200,21 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
             )
         })
         .collect();
-    let mut root_vars = BTreeMap::new();
-    let outputs = ev.eval_module(
-        &cfg,
-        &ModulePath::default(),
-        &[],
-        inputs,
-        ProviderMap::new(),
-        &[],
+    let mut run = ModuleRun::new(
+        &mut ev,
+        Arc::clone(&cfg),
+        ModulePath::default(),
+        Vec::new(),
         None,
-        &mut root_vars,
+        Vec::new(),
+        ProviderMap::new(),
+        &BTreeSet::new(),
+        inputs,
     );
+    run.advance(&mut ev);
+    run.finish(&mut ev);
+    let outputs = std::mem::take(&mut run.outputs);
+    let root_vars = std::mem::take(&mut run.vars_out);
     let backend = cfg.backend.as_ref().and_then(|b| {
         let scope = Scope::default();
         let ctx = Ctx::new(&scope, b.body.file);
@@ -339,51 +346,75 @@ impl RootEval<'_> {
         self.diagnostics.push(located(code, e));
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn eval_module(
+    /// The resolved directory of a module call, when infracheck reads it: a local source, or one
+    /// `terraform init` listed in modules.json.
+    fn call_dir(&self, cfg: &ModuleConfig, call: &ModuleCall, key_path: &[String]) -> Option<PathBuf> {
+        if call.is_local() {
+            Some(normalize(&cfg.dir.join(&call.source)))
+        } else {
+            let mut key = key_path.to_vec();
+            key.push(call.name.clone());
+            self.modules_json.get(&key.join(".")).cloned()
+        }
+    }
+
+    /// The configuration a module call evaluates, when it can be read and is not a recursion.
+    fn call_config(
+        &self,
+        cfg: &ModuleConfig,
+        call: &ModuleCall,
+        key_path: &[String],
+        stack: &[PathBuf],
+    ) -> Option<Arc<ModuleConfig>> {
+        let dir = self.call_dir(cfg, call, key_path)?;
+        if stack.contains(&dir) || dir == cfg.dir || crate::hcl::discover::module_files(&dir).is_empty() {
+            return None;
+        }
+        Some(self.loader.module(&dir))
+    }
+
+    /// For each output of the module in `cfg`, the variables it depends on, through locals,
+    /// resources and nested module calls. Computed once per directory from the reference graph.
+    fn output_needs(
         &mut self,
         cfg: &Arc<ModuleConfig>,
-        path: &ModulePath,
         key_path: &[String],
-        inputs: BTreeMap<String, Input>,
-        providers_in: ProviderMap,
         stack: &[PathBuf],
-        call: Option<&ModuleCall>,
-        vars_out: &mut BTreeMap<String, Value>,
-    ) -> BTreeMap<String, Value> {
-        if self.seen_dirs.insert(cfg.dir.clone()) {
-            self.diagnostics.extend(cfg.diagnostics.iter().cloned());
+    ) -> Arc<BTreeMap<String, BTreeSet<String>>> {
+        if let Some(n) = self.needs_cache.get(&cfg.dir) {
+            return Arc::clone(n);
         }
-        let mut scope = Scope {
-            path_module: relative_path(&self.root_dir, &cfg.dir),
-            path_root: ".".into(),
-            path_cwd: self.root_dir.display().to_string(),
-            workspace: self.workspace.clone(),
-            fs: FsAccess {
-                module_dir: self.root_dir.clone(),
-                allowed_root: self.loader.scan_root.clone(),
-            },
-            ..Scope::default()
-        };
-        let is_root = path.is_root();
-        // Arguments the child does not declare.
-        for (name, input) in &inputs {
-            if !cfg.variables.contains_key(name) && !is_root {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "eval::unsupported-argument",
-                        format!("module {path} has no variable named {name:?}"),
-                        input.span,
-                    )
-                    .with_label("not declared by the module")
-                    .with_help(format!(
-                        "declare it in {} or remove the argument",
-                        crate::source::display_path(&cfg.dir).display()
-                    )),
-                );
+        let mut inner = stack.to_vec();
+        inner.push(cfg.dir.clone());
+        let deps = self.build_deps(cfg, key_path, &inner);
+        let mut needs = BTreeMap::new();
+        for o in cfg.outputs.keys() {
+            let mut vars = BTreeSet::new();
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![Node::Output(o.clone())];
+            while let Some(n) = todo.pop() {
+                if !seen.insert(n.clone()) {
+                    continue;
+                }
+                if let Node::Var(v) = &n {
+                    vars.insert(v.clone());
+                }
+                todo.extend(deps.get(&n).into_iter().flatten().cloned());
             }
+            needs.insert(o.clone(), vars);
         }
-        // The reference graph.
+        let needs = Arc::new(needs);
+        self.needs_cache.insert(cfg.dir.clone(), Arc::clone(&needs));
+        needs
+    }
+
+    /// The reference graph of a module: every declaration and what it refers to.
+    fn build_deps(
+        &mut self,
+        cfg: &Arc<ModuleConfig>,
+        key_path: &[String],
+        stack: &[PathBuf],
+    ) -> BTreeMap<Node, BTreeSet<Node>> {
         let mut deps: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
         for n in cfg.variables.keys() {
             deps.insert(Node::Var(n.clone()), BTreeSet::new());
@@ -401,11 +432,8 @@ impl RootEval<'_> {
         }
         for (k, d) in &cfg.resources {
             let mut r = Refs::default();
-            if let Some(c) = &d.count {
-                r.expr(&c.expr);
-            }
-            if let Some(f) = &d.for_each {
-                r.expr(&f.expr);
+            for e in d.count.iter().chain(d.for_each.iter()) {
+                r.expr(&e.expr);
             }
             r.body(&d.body.body);
             let pname = provider_key(d);
@@ -414,9 +442,9 @@ impl RootEval<'_> {
             }
             deps.insert(Node::Resource(k.clone()), r.0);
         }
-        for (n, c) in &cfg.module_calls {
+        for (m, c) in &cfg.module_calls {
             let mut r = Refs::default();
-            for e in c.args.values().chain(c.count.iter()).chain(c.for_each.iter()) {
+            for e in c.count.iter().chain(c.for_each.iter()) {
                 r.expr(&e.expr);
             }
             // A child inherits the default configurations and receives those its providers map
@@ -430,7 +458,27 @@ impl RootEval<'_> {
                     .cloned()
                     .map(Node::Provider),
             );
-            deps.insert(Node::Module(n.clone()), r.0);
+            deps.insert(Node::ModExpand(m.clone()), r.0);
+            for (a, e) in &c.args {
+                let mut r = Refs::default();
+                r.expr(&e.expr);
+                r.0.insert(Node::ModExpand(m.clone()));
+                deps.insert(Node::ModArg(m.clone(), a.clone()), r.0);
+            }
+            if let Some(child) = self.call_config(cfg, c, key_path, stack) {
+                let mut child_key = key_path.to_vec();
+                child_key.push(m.clone());
+                let needs = self.output_needs(&child, &child_key, stack);
+                for (o, vars) in needs.iter() {
+                    let mut d: BTreeSet<Node> = vars
+                        .iter()
+                        .filter(|v| c.args.contains_key(*v))
+                        .map(|v| Node::ModArg(m.clone(), v.clone()))
+                        .collect();
+                    d.insert(Node::ModExpand(m.clone()));
+                    deps.insert(Node::ModOut(m.clone(), o.clone()), d);
+                }
+            }
         }
         for (n, o) in &cfg.outputs {
             let mut r = Refs::default();
@@ -439,208 +487,174 @@ impl RootEval<'_> {
             }
             deps.insert(Node::Output(n.clone()), r.0);
         }
-        let (order, cyclic) = topo_order(&deps);
-        if !cyclic.is_empty() {
-            let names: Vec<String> = cyclic.iter().map(|n| n.to_string()).collect();
-            let span = cyclic.first().and_then(|n| self.node_span(cfg, n));
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "eval::cycle",
-                    format!(
-                        "these declarations refer to each other in a cycle: {}",
-                        names.join(", ")
-                    ),
-                    span,
-                )
-                .with_label("part of the cycle")
-                .with_help("Terraform cannot order a cycle; break it by removing one of the references"),
-            );
-            for n in &cyclic {
-                self.set_unknown(&mut scope, n, path);
+        // A reference to a whole module waits for all its outputs; one to a module infracheck
+        // does not read (or to an output it does not declare) waits for the call itself.
+        let mut outs: BTreeMap<String, Vec<Node>> = BTreeMap::new();
+        for n in deps.keys() {
+            if let Node::ModOut(m, _) = n {
+                outs.entry(m.clone()).or_default().push(n.clone());
             }
         }
-        let mut providers = providers_in;
-        let mut mc = ModCtx::default();
-        let mut outputs = BTreeMap::new();
-        let mut inputs = inputs;
-        for node in order {
-            match &node {
-                Node::Var(n) => {
-                    let decl = &cfg.variables[n];
-                    let input = inputs.remove(n);
-                    if let Some(i) = &input {
-                        let mut via: Vec<Span> = i.span.into_iter().collect();
-                        via.extend(i.via.iter().copied());
-                        mc.var_via.insert(n.clone(), via);
+        let keys: BTreeSet<Node> = deps.keys().cloned().collect();
+        for set in deps.values_mut() {
+            let refs: Vec<Node> = set
+                .iter()
+                .filter(|n| matches!(n, Node::ModAll(_) | Node::ModOut(..)))
+                .cloned()
+                .collect();
+            for n in refs {
+                match &n {
+                    Node::ModAll(m) => {
+                        set.remove(&n);
+                        set.insert(Node::ModExpand(m.clone()));
+                        set.extend(outs.get(m).into_iter().flatten().cloned());
                     }
-                    if decl.sensitive || input.as_ref().is_some_and(|i| i.sensitive) {
-                        mc.sensitive.insert(node.clone());
-                    }
-                    let v = self.eval_variable(cfg, n, input, is_root, call, path);
-                    self.validate(decl, &v, mc.var_via.get(n).and_then(|v| v.first().copied()), &scope);
-                    if is_root {
-                        vars_out.insert(
-                            n.clone(),
-                            if decl.sensitive {
-                                Value::unknown("(sensitive)")
-                            } else {
-                                v.clone()
-                            },
-                        );
-                    }
-                    scope.vars.insert(n.clone(), v);
-                }
-                Node::Local(n) => {
-                    let l = &cfg.locals[n];
-                    if mc.is_sensitive(&l.value.expr) {
-                        mc.sensitive.insert(node.clone());
-                    }
-                    let ctx = Ctx::new(&scope, l.value.file);
-                    let v = match eval(&l.value.expr, &ctx) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            self.err("eval::local", e);
-                            Value::unknown(format!("{}local.{n}", path.prefix()))
-                        }
-                    };
-                    scope.locals.insert(n.clone(), v);
-                }
-                Node::Provider(n) => {
-                    let p = cfg
-                        .providers
-                        .iter()
-                        .find(|p| &p.name == n)
-                        .expect("provider node comes from a declaration");
-                    let ctx = Ctx::new(&scope, p.body.file);
-                    let mut prov = BTreeMap::new();
-                    let addr = format!("{}provider.{n}", path.prefix());
-                    let attrs = match self.eval_body(
-                        &p.body.body,
-                        &ctx,
-                        &addr,
-                        "",
-                        false,
-                        &mut prov,
-                        &mut BTreeSet::new(),
-                        &mc,
-                    ) {
-                        Ok(a) => a,
-                        Err(e) => {
-                            self.err("eval::provider", e);
-                            BTreeMap::new()
-                        }
-                    };
-                    let region = attrs
-                        .get("region")
-                        .cloned()
-                        .unwrap_or_else(|| Value::unknown(format!("{addr}.region")));
-                    let display = format!("{}{n}", path.prefix());
-                    providers.insert(
-                        n.clone(),
-                        ProviderRef {
-                            display: display.clone(),
-                            region: region.clone(),
-                        },
-                    );
-                    let mut shown = attrs.clone();
-                    for secret in ["access_key", "secret_key", "token"] {
-                        if shown.contains_key(secret) {
-                            shown.insert(secret.to_string(), Value::unknown("(sensitive)"));
-                        }
-                    }
-                    self.providers.push(ProviderConfig {
-                        name: n.clone(),
-                        module: path.clone(),
-                        region,
-                        attributes: shown,
-                        span: Some(p.span),
-                    });
-                }
-                Node::Resource(k) => {
-                    let d = &cfg.resources[k];
-                    let v = self.eval_resource(d, &scope, path, &providers, &mc);
-                    let map = match d.mode {
-                        ResourceMode::Managed => &mut scope.resources,
-                        ResourceMode::Data => &mut scope.data,
-                    };
-                    map.entry(d.resource_type.clone())
-                        .or_default()
-                        .insert(d.name.clone(), v);
-                }
-                Node::Module(n) => {
-                    let c = &cfg.module_calls[n];
-                    let v = self.eval_module_call(c, cfg, &scope, path, key_path, &providers, &mc, stack);
-                    scope.modules.insert(n.clone(), v);
-                }
-                Node::Output(n) => {
-                    let o = &cfg.outputs[n];
-                    let v = match &o.value {
-                        Some(e) => {
-                            let ctx = Ctx::new(&scope, e.file);
-                            match eval(&e.expr, &ctx) {
-                                Ok(v) => v,
-                                Err(err) => {
-                                    self.err("eval::output", err);
-                                    Value::unknown(format!("{}output.{n}", path.prefix()))
-                                }
-                            }
-                        }
-                        None => {
-                            self.diagnostics.push(Diagnostic::error(
-                                "hcl::output-value",
-                                format!("output {n:?} has no value argument"),
-                                Some(o.span),
-                            ));
-                            Value::Null
-                        }
-                    };
-                    outputs.insert(n.clone(), v);
-                }
-            }
-        }
-        outputs
-    }
-
-    fn node_span(&self, cfg: &ModuleConfig, n: &Node) -> Option<Span> {
-        match n {
-            Node::Var(x) => cfg.variables.get(x).map(|d| d.span),
-            Node::Local(x) => cfg.locals.get(x).map(|d| d.span),
-            Node::Resource(x) => cfg.resources.get(x).map(|d| d.span),
-            Node::Module(x) => cfg.module_calls.get(x).map(|d| d.span),
-            Node::Output(x) => cfg.outputs.get(x).map(|d| d.span),
-            Node::Provider(x) => cfg.providers.iter().find(|p| &p.name == x).map(|p| p.span),
-        }
-    }
-
-    fn set_unknown(&mut self, scope: &mut Scope, n: &Node, path: &ModulePath) {
-        let u = Value::unknown(format!("{}{n}", path.prefix()));
-        match n {
-            Node::Var(x) => {
-                scope.vars.insert(x.clone(), u);
-            }
-            Node::Local(x) => {
-                scope.locals.insert(x.clone(), u);
-            }
-            Node::Module(x) => {
-                scope.modules.insert(x.clone(), u);
-            }
-            Node::Resource(x) => {
-                let parts: Vec<&str> = x.split('.').collect();
-                match parts.as_slice() {
-                    ["data", t, name] => {
-                        scope.data.entry(t.to_string()).or_default().insert(name.to_string(), u);
-                    }
-                    [t, name] => {
-                        scope
-                            .resources
-                            .entry(t.to_string())
-                            .or_default()
-                            .insert(name.to_string(), u);
+                    Node::ModOut(m, _) if !keys.contains(&n) => {
+                        set.remove(&n);
+                        set.insert(Node::ModExpand(m.clone()));
                     }
                     _ => {}
                 }
             }
-            Node::Output(_) | Node::Provider(_) => {}
+        }
+        deps
+    }
+
+    /// Evaluates a module call's expansion: resolves its source, expands `count`/`for_each`, and
+    /// starts one [`ModuleRun`] per instance, which then waits for the call's arguments.
+    fn expand_call(&mut self, run: &ModuleRun, call: &ModuleCall) -> CallTarget {
+        let address = format!("{}module.{}", run.path.prefix(), call.name);
+        let Some(dir) = self.call_dir(&run.cfg, call, &run.key_path) else {
+            self.external.push(ExternalModule {
+                address: address.clone(),
+                source: call.source.clone(),
+                span: call.source_span,
+            });
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "eval::module-not-followed",
+                    format!(
+                        "{address} comes from {:?}, which infracheck does not download: its resources are not checked and its outputs are unknown",
+                        call.source
+                    ),
+                    Some(call.source_span),
+                )
+                .with_label("remote module source")
+                .with_help("run `terraform init` first: infracheck then follows .terraform/modules/modules.json"),
+            );
+            return CallTarget::Opaque;
+        };
+        if crate::hcl::discover::module_files(&dir).is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "eval::module-source",
+                    format!(
+                        "{address}: no Terraform files in {}",
+                        crate::source::display_path(&dir).display()
+                    ),
+                    Some(call.source_span),
+                )
+                .with_label("module source not found"),
+            );
+            return CallTarget::Opaque;
+        }
+        if run.stack.contains(&dir) || dir == run.cfg.dir {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "eval::module-recursion",
+                    format!(
+                        "{address} calls a module that is already being evaluated: modules may not call themselves"
+                    ),
+                    Some(call.span),
+                )
+                .with_label("recursive module call"),
+            );
+            return CallTarget::Opaque;
+        }
+        let Some(expansion) = self.expand(call.count.as_ref(), call.for_each.as_ref(), &run.scope, &address) else {
+            return CallTarget::Opaque;
+        };
+        let child = self.loader.module(&dir);
+        // Providers: default configurations pass down implicitly; the providers map passes others.
+        let mut child_providers: ProviderMap = run
+            .providers
+            .iter()
+            .filter(|(k, _)| !k.contains('.'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (child_name, parent_name) in &call.providers {
+            match run.providers.get(parent_name) {
+                Some(p) => {
+                    child_providers.insert(child_name.clone(), p.clone());
+                }
+                None if !parent_name.contains('.') => {
+                    child_providers.insert(
+                        child_name.clone(),
+                        ProviderRef {
+                            display: parent_name.clone(),
+                            region: Value::unknown(format!("provider.{parent_name}.region")),
+                        },
+                    );
+                }
+                None => self.diagnostics.push(Diagnostic::error(
+                    "eval::provider-missing",
+                    format!("{address} is given provider configuration {parent_name}, which is not declared"),
+                    Some(call.span),
+                )),
+            }
+        }
+        for (name, e) in &call.args {
+            if !child.variables.contains_key(name) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "eval::unsupported-argument",
+                        format!("{address} has no variable named {name:?}"),
+                        Some(e.span()),
+                    )
+                    .with_label("not declared by the module")
+                    .with_help(format!(
+                        "declare it in {} or remove the argument",
+                        crate::source::display_path(&dir).display()
+                    )),
+                );
+            }
+        }
+        let mut stack = run.stack.clone();
+        stack.push(run.cfg.dir.clone());
+        let mut child_key = run.key_path.clone();
+        child_key.push(call.name.clone());
+        let awaited: BTreeSet<String> = call
+            .args
+            .keys()
+            .filter(|a| child.variables.contains_key(*a))
+            .cloned()
+            .collect();
+        let mut instances = Vec::new();
+        for Instance { key, count_index, each } in expansion.instances() {
+            let mut child_run = ModuleRun::new(
+                self,
+                Arc::clone(&child),
+                run.path.child(&call.name, key.clone()),
+                child_key.clone(),
+                Some(call.span),
+                stack.clone(),
+                child_providers.clone(),
+                &awaited,
+                BTreeMap::new(),
+            );
+            child_run.advance(self);
+            instances.push(ChildInstance {
+                key,
+                count_index,
+                each,
+                run: child_run,
+            });
+        }
+        CallTarget::Instances {
+            instances,
+            counted: call.count.is_some(),
+            for_each: call.for_each.is_some(),
+            address,
         }
     }
 
@@ -650,7 +664,7 @@ impl RootEval<'_> {
         name: &str,
         input: Option<Input>,
         is_root: bool,
-        call: Option<&ModuleCall>,
+        call_span: Option<Span>,
         path: &ModulePath,
     ) -> Value {
         let decl = &cfg.variables[name];
@@ -763,7 +777,7 @@ impl RootEval<'_> {
                         Diagnostic::error(
                             "eval::missing-argument",
                             format!("module {path} requires the argument {name:?}"),
-                            call.map(|c| c.span),
+                            call_span,
                         )
                         .with_help(format!("set {name} in the module block; the variable has no default")),
                     );
@@ -1295,148 +1309,516 @@ impl RootEval<'_> {
         }
         Ok(())
     }
+}
 
+/// One instance of a called module.
+struct ChildInstance {
+    key: InstanceKey,
+    count_index: Option<Value>,
+    each: Option<(Value, Value)>,
+    run: ModuleRun,
+}
+
+/// What a module call's expansion produced.
+enum CallTarget {
+    /// A module infracheck does not read (remote, missing, recursive, or not expandable): its
+    /// value is unknown.
+    Opaque,
+    Instances {
+        instances: Vec<ChildInstance>,
+        counted: bool,
+        for_each: bool,
+        address: String,
+    },
+}
+
+/// A module instance under evaluation. Its reference graph is walked in topological order, one
+/// ready node at a time (Kahn's algorithm), so a calling module can give it an argument and read an
+/// output as soon as the graph allows, as Terraform's single graph does. Cycles are found from the
+/// graph before the walk; nothing is evaluated twice.
+struct ModuleRun {
+    cfg: Arc<ModuleConfig>,
+    path: ModulePath,
+    key_path: Vec<String>,
+    /// The module block that calls this instance (for "missing argument" errors).
+    call_span: Option<Span>,
+    /// Directories of the calling modules, to refuse recursion.
+    stack: Vec<PathBuf>,
+    scope: Scope,
+    mc: ModCtx,
+    providers: ProviderMap,
+    indegree: BTreeMap<Node, usize>,
+    dependents: BTreeMap<Node, Vec<Node>>,
+    ready: BTreeSet<Node>,
+    /// Arguments given so far and not yet consumed by their variable.
+    inputs: BTreeMap<String, Input>,
+    /// Variables still waiting for the caller's argument.
+    awaiting: BTreeSet<String>,
+    outputs: BTreeMap<String, Value>,
+    calls: BTreeMap<String, CallTarget>,
+    /// The root module's variables as evaluated (sensitive ones hidden).
+    vars_out: BTreeMap<String, Value>,
+}
+
+impl ModuleRun {
     #[allow(clippy::too_many_arguments)]
-    fn eval_module_call(
-        &mut self,
-        call: &ModuleCall,
-        cfg: &ModuleConfig,
-        scope: &Scope,
-        path: &ModulePath,
-        key_path: &[String],
-        providers: &ProviderMap,
-        mc: &ModCtx,
-        stack: &[PathBuf],
-    ) -> Value {
-        let address = format!("{}module.{}", path.prefix(), call.name);
-        let mut child_key: Vec<String> = key_path.to_vec();
-        child_key.push(call.name.clone());
-        let dir = if call.is_local() {
-            Some(normalize(&cfg.dir.join(&call.source)))
-        } else {
-            self.modules_json.get(&child_key.join(".")).cloned()
-        };
-        let Some(dir) = dir else {
-            self.external.push(ExternalModule {
-                address: address.clone(),
-                source: call.source.clone(),
-                span: call.source_span,
-            });
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    "eval::module-not-followed",
-                    format!("{address} comes from {:?}, which infracheck does not download: its resources are not checked and its outputs are unknown", call.source),
-                    Some(call.source_span),
-                )
-                .with_label("remote module source")
-                .with_help("run `terraform init` first: infracheck then follows .terraform/modules/modules.json"),
-            );
-            return Value::unknown(address);
-        };
-        if crate::hcl::discover::module_files(&dir).is_empty() {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "eval::module-source",
-                    format!(
-                        "{address}: no Terraform files in {}",
-                        crate::source::display_path(&dir).display()
-                    ),
-                    Some(call.source_span),
-                )
-                .with_label("module source not found"),
-            );
-            return Value::unknown(address);
+    fn new(
+        ev: &mut RootEval,
+        cfg: Arc<ModuleConfig>,
+        path: ModulePath,
+        key_path: Vec<String>,
+        call_span: Option<Span>,
+        stack: Vec<PathBuf>,
+        providers: ProviderMap,
+        awaited: &BTreeSet<String>,
+        inputs: BTreeMap<String, Input>,
+    ) -> ModuleRun {
+        if ev.seen_dirs.insert(cfg.dir.clone()) {
+            ev.diagnostics.extend(cfg.diagnostics.iter().cloned());
         }
-        if stack.contains(&dir) || dir == cfg.dir {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "eval::module-recursion",
-                    format!(
-                        "{address} calls a module that is already being evaluated: modules may not call themselves"
-                    ),
-                    Some(call.span),
-                )
-                .with_label("recursive module call"),
-            );
-            return Value::unknown(address);
-        }
-        let Some(expansion) = self.expand(call.count.as_ref(), call.for_each.as_ref(), scope, &address) else {
-            return Value::unknown(address);
+        let scope = Scope {
+            path_module: relative_path(&ev.root_dir, &cfg.dir),
+            path_root: ".".into(),
+            path_cwd: ev.root_dir.display().to_string(),
+            workspace: ev.workspace.clone(),
+            fs: FsAccess {
+                module_dir: ev.root_dir.clone(),
+                allowed_root: ev.loader.scan_root.clone(),
+            },
+            ..Scope::default()
         };
-        let child = self.loader.module(&dir);
-        // Providers: default configurations pass down implicitly; the providers map passes others.
-        let mut child_providers: ProviderMap = providers
-            .iter()
-            .filter(|(k, _)| !k.contains('.'))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for (child_name, parent_name) in &call.providers {
-            match providers.get(parent_name) {
-                Some(p) => {
-                    child_providers.insert(child_name.clone(), p.clone());
-                }
-                None if !parent_name.contains('.') => {
-                    child_providers.insert(
-                        child_name.clone(),
-                        ProviderRef {
-                            display: parent_name.clone(),
-                            region: Value::unknown(format!("provider.{parent_name}.region")),
-                        },
-                    );
-                }
-                None => self.diagnostics.push(Diagnostic::error(
-                    "eval::provider-missing",
-                    format!("{address} is given provider configuration {parent_name}, which is not declared"),
-                    Some(call.span),
-                )),
+        let deps = ev.build_deps(&cfg, &key_path, &stack);
+        let (_, cyclic) = topo_order(&deps);
+        let mut indegree: BTreeMap<Node, usize> = deps.keys().map(|n| (n.clone(), 0)).collect();
+        let mut dependents: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+        for (n, ds) in &deps {
+            for d in ds.iter().filter(|d| deps.contains_key(*d)) {
+                *indegree.get_mut(n).expect("every node has an entry") += 1;
+                dependents.entry(d.clone()).or_default().push(n.clone());
             }
         }
-        let mut stack = stack.to_vec();
-        stack.push(cfg.dir.clone());
-        let instances = expansion.instances();
-        let mut values = Vec::new();
-        for Instance { key, count_index, each } in instances {
-            let mut inputs = BTreeMap::new();
-            for (name, e) in &call.args {
-                let mut ctx = Ctx::new(scope, e.file);
-                ctx.count_index = count_index.clone();
-                ctx.each = each.clone();
-                let value = match eval(&e.expr, &ctx) {
+        let awaiting: BTreeSet<String> = awaited
+            .iter()
+            .filter(|a| cfg.variables.contains_key(*a))
+            .cloned()
+            .collect();
+        for a in &awaiting {
+            *indegree.get_mut(&Node::Var(a.clone())).expect("declared variable") += 1;
+        }
+        let mut run = ModuleRun {
+            ready: BTreeSet::new(),
+            cfg,
+            path,
+            key_path,
+            call_span,
+            stack,
+            scope,
+            mc: ModCtx::default(),
+            providers,
+            indegree,
+            dependents,
+            inputs,
+            awaiting,
+            outputs: BTreeMap::new(),
+            calls: BTreeMap::new(),
+            vars_out: BTreeMap::new(),
+        };
+        if !cyclic.is_empty() {
+            let names: Vec<String> = cyclic.iter().map(|n| n.to_string()).collect();
+            let span = cyclic.first().and_then(|n| run.node_span(n));
+            ev.diagnostics.push(
+                Diagnostic::error(
+                    "eval::cycle",
+                    format!(
+                        "these declarations refer to each other in a cycle: {}",
+                        names.join(", ")
+                    ),
+                    span,
+                )
+                .with_label("part of the cycle")
+                .with_help("Terraform cannot order a cycle; break it by removing one of the references"),
+            );
+            for n in &cyclic {
+                run.set_unknown(n);
+                run.indegree.remove(n);
+            }
+            for n in &cyclic {
+                run.release(n);
+            }
+        }
+        run.ready = run
+            .indegree
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(n, _)| n.clone())
+            .collect();
+        run
+    }
+
+    /// Marks `n` evaluated: its dependents may become ready.
+    fn release(&mut self, n: &Node) {
+        for d in self.dependents.get(n).cloned().unwrap_or_default() {
+            if let Some(e) = self.indegree.get_mut(&d) {
+                *e -= 1;
+                if *e == 0 {
+                    self.ready.insert(d);
+                }
+            }
+        }
+    }
+
+    /// Evaluates every node that is ready, in order, until none is.
+    fn advance(&mut self, ev: &mut RootEval) {
+        while let Some(n) = self.ready.pop_first() {
+            self.indegree.remove(&n);
+            self.step(ev, &n);
+            self.release(&n);
+        }
+    }
+
+    /// Gives the value of an argument of the module call to its variable.
+    fn provide(&mut self, name: &str, input: Input) {
+        if !self.awaiting.remove(name) {
+            return;
+        }
+        self.inputs.insert(name.to_string(), input);
+        let node = Node::Var(name.to_string());
+        if let Some(e) = self.indegree.get_mut(&node) {
+            *e -= 1;
+            if *e == 0 {
+                self.ready.insert(node);
+            }
+        }
+    }
+
+    /// Completes the walk: arguments never given (they were part of a cycle in the caller) become
+    /// unknown; the called modules are completed too.
+    fn finish(&mut self, ev: &mut RootEval) {
+        for a in std::mem::take(&mut self.awaiting) {
+            let input = Input {
+                raw: Raw::Value(Value::unknown(format!("{}var.{a}", self.path.prefix()))),
+                sensitive: false,
+                span: None,
+                via: Vec::new(),
+            };
+            self.awaiting.insert(a.clone());
+            self.provide(&a, input);
+        }
+        self.advance(ev);
+        for target in self.calls.values_mut() {
+            if let CallTarget::Instances { instances, .. } = target {
+                for i in instances {
+                    i.run.finish(ev);
+                }
+            }
+        }
+    }
+
+    fn node_span(&self, n: &Node) -> Option<Span> {
+        let cfg = &self.cfg;
+        match n {
+            Node::Var(x) => cfg.variables.get(x).map(|d| d.span),
+            Node::Local(x) => cfg.locals.get(x).map(|d| d.span),
+            Node::Resource(x) => cfg.resources.get(x).map(|d| d.span),
+            Node::ModExpand(x) | Node::ModAll(x) | Node::ModOut(x, _) => cfg.module_calls.get(x).map(|d| d.span),
+            Node::ModArg(x, a) => cfg.module_calls.get(x).and_then(|d| d.args.get(a)).map(|e| e.span()),
+            Node::Output(x) => cfg.outputs.get(x).map(|d| d.span),
+            Node::Provider(x) => cfg.providers.iter().find(|p| &p.name == x).map(|p| p.span),
+        }
+    }
+
+    /// Gives a node in a cycle an unknown value, so what depends on it is still evaluated.
+    fn set_unknown(&mut self, n: &Node) {
+        let u = Value::unknown(format!("{}{n}", self.path.prefix()));
+        let scope = &mut self.scope;
+        match n {
+            Node::Var(x) => {
+                scope.vars.insert(x.clone(), u);
+            }
+            Node::Local(x) => {
+                scope.locals.insert(x.clone(), u);
+            }
+            Node::ModExpand(x) | Node::ModAll(x) | Node::ModOut(x, _) | Node::ModArg(x, _) => {
+                scope
+                    .modules
+                    .insert(x.clone(), Value::unknown(format!("{}module.{x}", self.path.prefix())));
+            }
+            Node::Resource(x) => {
+                let parts: Vec<&str> = x.split('.').collect();
+                match parts.as_slice() {
+                    ["data", t, name] => {
+                        scope.data.entry(t.to_string()).or_default().insert(name.to_string(), u);
+                    }
+                    [t, name] => {
+                        scope
+                            .resources
+                            .entry(t.to_string())
+                            .or_default()
+                            .insert(name.to_string(), u);
+                    }
+                    _ => {}
+                }
+            }
+            Node::Output(x) => {
+                self.outputs.insert(x.clone(), u);
+            }
+            Node::Provider(_) => {}
+        }
+    }
+
+    /// Evaluates one node.
+    fn step(&mut self, ev: &mut RootEval, node: &Node) {
+        let path = self.path.clone();
+        let cfg = Arc::clone(&self.cfg);
+        match node {
+            Node::Var(n) => {
+                let decl = &cfg.variables[n];
+                let input = self.inputs.remove(n);
+                if let Some(i) = &input {
+                    let mut via: Vec<Span> = i.span.into_iter().collect();
+                    via.extend(i.via.iter().copied());
+                    self.mc.var_via.insert(n.clone(), via);
+                }
+                if decl.sensitive || input.as_ref().is_some_and(|i| i.sensitive) {
+                    self.mc.sensitive.insert(node.clone());
+                }
+                let v = ev.eval_variable(&cfg, n, input, path.is_root(), self.call_span, &path);
+                ev.validate(
+                    decl,
+                    &v,
+                    self.mc.var_via.get(n).and_then(|v| v.first().copied()),
+                    &self.scope,
+                );
+                if path.is_root() {
+                    let shown = if self.mc.sensitive.contains(node) {
+                        Value::unknown("(sensitive)")
+                    } else {
+                        v.clone()
+                    };
+                    self.vars_out.insert(n.clone(), shown);
+                }
+                self.scope.vars.insert(n.clone(), v);
+            }
+            Node::Local(n) => {
+                let l = &cfg.locals[n];
+                if self.mc.is_sensitive(&l.value.expr) {
+                    self.mc.sensitive.insert(node.clone());
+                }
+                let ctx = Ctx::new(&self.scope, l.value.file);
+                let v = match eval(&l.value.expr, &ctx) {
                     Ok(v) => v,
-                    Err(err) => {
-                        self.err("eval::module-argument", err);
-                        Value::unknown(format!("{address}{key}.var.{name}"))
+                    Err(e) => {
+                        ev.err("eval::local", e);
+                        Value::unknown(format!("{}local.{n}", path.prefix()))
                     }
                 };
+                self.scope.locals.insert(n.clone(), v);
+            }
+            Node::Provider(n) => {
+                let p = cfg
+                    .providers
+                    .iter()
+                    .find(|p| &p.name == n)
+                    .expect("provider node comes from a declaration");
+                let ctx = Ctx::new(&self.scope, p.body.file);
+                let mut prov = BTreeMap::new();
+                let addr = format!("{}provider.{n}", path.prefix());
+                let attrs = match ev.eval_body(
+                    &p.body.body,
+                    &ctx,
+                    &addr,
+                    "",
+                    false,
+                    &mut prov,
+                    &mut BTreeSet::new(),
+                    &self.mc,
+                ) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        ev.err("eval::provider", e);
+                        BTreeMap::new()
+                    }
+                };
+                let region = match attrs.get("region") {
+                    Some(r) if !r.is_null() => r.clone(),
+                    _ => Value::unknown(format!("{addr}.region")),
+                };
+                let display = format!("{}{n}", path.prefix());
+                self.providers.insert(
+                    n.clone(),
+                    ProviderRef {
+                        display,
+                        region: region.clone(),
+                    },
+                );
+                let mut shown = attrs;
+                for secret in ["access_key", "secret_key", "token"] {
+                    if shown.contains_key(secret) {
+                        shown.insert(secret.to_string(), Value::unknown("(sensitive)"));
+                    }
+                }
+                ev.providers.push(ProviderConfig {
+                    name: n.clone(),
+                    module: path.clone(),
+                    region,
+                    attributes: shown,
+                    span: Some(p.span),
+                });
+            }
+            Node::Resource(k) => {
+                let d = &cfg.resources[k];
+                let v = ev.eval_resource(d, &self.scope, &path, &self.providers, &self.mc);
+                let map = match d.mode {
+                    ResourceMode::Managed => &mut self.scope.resources,
+                    ResourceMode::Data => &mut self.scope.data,
+                };
+                map.entry(d.resource_type.clone())
+                    .or_default()
+                    .insert(d.name.clone(), v);
+            }
+            Node::ModExpand(m) => {
+                let call = &cfg.module_calls[m];
+                let target = ev.expand_call(self, call);
+                let value = match &target {
+                    CallTarget::Opaque => Value::unknown(format!("{}module.{m}", path.prefix())),
+                    CallTarget::Instances {
+                        instances,
+                        counted,
+                        for_each,
+                        address,
+                    } => collect_instances(
+                        instances
+                            .iter()
+                            .map(|i| (i.key.clone(), Value::Map(BTreeMap::new())))
+                            .collect(),
+                        *counted,
+                        *for_each,
+                        address,
+                    ),
+                };
+                self.scope.modules.insert(m.clone(), value);
+                self.calls.insert(m.clone(), target);
+            }
+            Node::ModArg(m, a) => {
+                let call = &cfg.module_calls[m];
+                let e = &call.args[a];
+                let Some(CallTarget::Instances {
+                    mut instances,
+                    counted,
+                    for_each,
+                    address,
+                }) = self.calls.remove(m)
+                else {
+                    return;
+                };
+                let sensitive = self.mc.is_sensitive(&e.expr);
                 let via = direct_var(&e.expr)
-                    .and_then(|v| mc.var_via.get(v))
+                    .and_then(|v| self.mc.var_via.get(v))
                     .cloned()
                     .unwrap_or_default();
-                inputs.insert(
-                    name.clone(),
-                    Input {
+                for i in &mut instances {
+                    let mut ctx = Ctx::new(&self.scope, e.file);
+                    ctx.count_index = i.count_index.clone();
+                    ctx.each = i.each.clone();
+                    let value = match eval(&e.expr, &ctx) {
+                        Ok(v) => v,
+                        Err(err) => {
+                            ev.err("eval::module-argument", err);
+                            Value::unknown(format!("{address}{}.var.{a}", i.key))
+                        }
+                    };
+                    let input = Input {
                         raw: Raw::Value(value),
-                        sensitive: mc.is_sensitive(&e.expr),
+                        sensitive,
                         span: Some(e.span()),
-                        via,
+                        via: via.clone(),
+                    };
+                    i.run.provide(a, input);
+                    i.run.advance(ev);
+                }
+                self.calls.insert(
+                    m.clone(),
+                    CallTarget::Instances {
+                        instances,
+                        counted,
+                        for_each,
+                        address,
                     },
                 );
             }
-            let child_path = path.child(&call.name, key.clone());
-            let mut unused = BTreeMap::new();
-            let outputs = self.eval_module(
-                &child,
-                &child_path,
-                &child_key,
-                inputs,
-                child_providers.clone(),
-                &stack,
-                Some(call),
-                &mut unused,
-            );
-            values.push((key, Value::Map(outputs)));
+            Node::ModOut(m, o) => {
+                let Some(CallTarget::Instances { instances, .. }) = self.calls.get(m) else {
+                    return;
+                };
+                let values: Vec<(InstanceKey, Value)> = instances
+                    .iter()
+                    .map(|i| {
+                        let v = i
+                            .run
+                            .outputs
+                            .get(o)
+                            .cloned()
+                            .unwrap_or_else(|| Value::unknown(format!("{}.{o}", i.run.path)));
+                        (i.key.clone(), v)
+                    })
+                    .collect();
+                if let Some(module_value) = self.scope.modules.get_mut(m) {
+                    set_output(module_value, &values, o);
+                }
+            }
+            Node::ModAll(_) => {}
+            Node::Output(n) => {
+                let o = &cfg.outputs[n];
+                let v = match &o.value {
+                    Some(e) => {
+                        let ctx = Ctx::new(&self.scope, e.file);
+                        match eval(&e.expr, &ctx) {
+                            Ok(v) => v,
+                            Err(err) => {
+                                ev.err("eval::output", err);
+                                Value::unknown(format!("{}output.{n}", path.prefix()))
+                            }
+                        }
+                    }
+                    None => {
+                        ev.diagnostics.push(Diagnostic::error(
+                            "hcl::output-value",
+                            format!("output {n:?} has no value argument"),
+                            Some(o.span),
+                        ));
+                        Value::Null
+                    }
+                };
+                self.outputs.insert(n.clone(), v);
+            }
         }
-        collect_instances(values, call.count.is_some(), call.for_each.is_some(), &address)
+    }
+}
+
+/// Puts output `name` of each instance into the module's value (one object, a list for count, a
+/// map for for_each).
+fn set_output(module_value: &mut Value, values: &[(InstanceKey, Value)], name: &str) {
+    match module_value {
+        Value::Map(m) if values.len() == 1 && values[0].0 == InstanceKey::None => {
+            m.insert(name.to_string(), values[0].1.clone());
+        }
+        Value::List(items) => {
+            for (item, (_, v)) in items.iter_mut().zip(values) {
+                if let Value::Map(m) = item {
+                    m.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+        Value::Map(by_key) => {
+            for (k, v) in values {
+                if let InstanceKey::Str(k) = k {
+                    if let Some(Value::Map(m)) = by_key.get_mut(k) {
+                        m.insert(name.to_string(), v.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
