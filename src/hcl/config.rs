@@ -2,6 +2,7 @@
 //! sources, module calls, outputs, providers and the backend. Nothing is evaluated here.
 
 use crate::diag::Diagnostic;
+use crate::hcl::eval::graph::Deps;
 use crate::hcl::parse::ParsedFile;
 use crate::source::{FileId, Span};
 use hcl_edit::expr::Expression;
@@ -9,7 +10,7 @@ use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 use hcl_edit::Span as _;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// An expression and the file it is written in.
 #[derive(Debug, Clone)]
@@ -84,6 +85,21 @@ pub struct ResourceDecl {
 
 impl ResourceDecl {
     /// `aws_vpc.main` or `data.aws_region.current`.
+    /// The provider configuration the resource uses: `aws`, `aws.<alias>`, or the provider its
+    /// type names.
+    pub fn provider_key(&self) -> String {
+        match &self.provider {
+            Some((local, Some(alias))) => format!("{local}.{alias}"),
+            Some((local, None)) => local.clone(),
+            None => self
+                .resource_type
+                .split('_')
+                .next()
+                .unwrap_or(&self.resource_type)
+                .to_string(),
+        }
+    }
+
     pub fn key(&self) -> String {
         match self.mode {
             ResourceMode::Managed => format!("{}.{}", self.resource_type, self.name),
@@ -143,6 +159,9 @@ pub struct ModuleConfig {
     pub providers: Vec<ProviderDecl>,
     pub backend: Option<BackendDecl>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What each declaration refers to, computed once however many roots and instances use the
+    /// module (see [`crate::hcl::eval::graph::declaration_refs`]).
+    pub refs: OnceLock<Arc<Deps>>,
 }
 
 fn label(l: &BlockLabel) -> &str {

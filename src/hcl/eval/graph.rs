@@ -1,10 +1,14 @@
 //! The reference graph of one module: which declarations each declaration's expressions refer to,
 //! and an order to evaluate them in (Kahn's algorithm; cycles are reported, never looped on).
 
+use crate::hcl::config::ModuleConfig;
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::visit::{self, Visit};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Each declaration and the declarations it refers to.
+pub type Deps = BTreeMap<Node, BTreeSet<Node>>;
 
 /// A declaration in a module. A module call is several nodes, as in Terraform's graph: its
 /// expansion (`count`/`for_each`), each argument, and each output of the module it calls, so an
@@ -26,6 +30,68 @@ pub enum Node {
     Output(String),
     /// `aws` or `aws.<alias>`.
     Provider(String),
+}
+
+/// What each declaration of a module refers to, as written: everything of the module's graph but
+/// the outputs of the modules it calls (those depend on where the child is read from). Computed
+/// once per module configuration.
+pub fn declaration_refs(cfg: &ModuleConfig) -> Deps {
+    let mut deps = Deps::new();
+    let refs = |exprs: &mut dyn Iterator<Item = &Expression>| {
+        let mut r = Refs::default();
+        for e in exprs {
+            r.expr(e);
+        }
+        r.0
+    };
+    for n in cfg.variables.keys() {
+        deps.insert(Node::Var(n.clone()), BTreeSet::new());
+    }
+    for (n, l) in &cfg.locals {
+        deps.insert(Node::Local(n.clone()), refs(&mut std::iter::once(&l.value.expr)));
+    }
+    let own_providers: BTreeSet<String> = cfg.providers.iter().map(|p| p.name.clone()).collect();
+    for p in &cfg.providers {
+        let mut r = Refs::default();
+        r.body(&p.body.body);
+        deps.insert(Node::Provider(p.name.clone()), r.0);
+    }
+    for (k, d) in &cfg.resources {
+        let mut r = Refs::default();
+        for e in d.count.iter().chain(d.for_each.iter()) {
+            r.expr(&e.expr);
+        }
+        r.body(&d.body.body);
+        let pname = d.provider_key();
+        if own_providers.contains(&pname) {
+            r.0.insert(Node::Provider(pname));
+        }
+        deps.insert(Node::Resource(k.clone()), r.0);
+    }
+    for (m, c) in &cfg.module_calls {
+        let mut r = refs(&mut c.count.iter().chain(c.for_each.iter()).map(|e| &e.expr));
+        // A child inherits the default configurations and receives those its providers map
+        // names. Regions matter for AWS only, so the call waits for this module's `aws`
+        // configurations and the ones it passes; other providers (helm, kubernetes) often refer
+        // to module outputs and must not make a cycle.
+        r.extend(
+            own_providers
+                .iter()
+                .filter(|p| *p == "aws" || c.providers.iter().any(|(_, parent)| parent == *p))
+                .cloned()
+                .map(Node::Provider),
+        );
+        deps.insert(Node::ModExpand(m.clone()), r);
+        for (a, e) in &c.args {
+            let mut r = refs(&mut std::iter::once(&e.expr));
+            r.insert(Node::ModExpand(m.clone()));
+            deps.insert(Node::ModArg(m.clone(), a.clone()), r);
+        }
+    }
+    for (n, o) in &cfg.outputs {
+        deps.insert(Node::Output(n.clone()), refs(&mut o.value.iter().map(|v| &v.expr)));
+    }
+    deps
 }
 
 impl std::fmt::Display for Node {

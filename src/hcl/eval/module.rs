@@ -3,7 +3,7 @@
 //! evaluate their child modules in turn. Values computed at apply time stay unknown.
 
 use super::expr::{self, eval};
-use super::graph::{topo_order, Node, Refs};
+use super::graph::{declaration_refs, topo_order, Deps, Node, Refs};
 use super::types::{convert, parse_type, Type};
 use super::{Ctx, EvalError, FsAccess, Scope};
 use crate::diag::Diagnostic;
@@ -153,8 +153,21 @@ struct RootEval<'l> {
     external: Vec<ExternalModule>,
     providers: Vec<ProviderConfig>,
     seen_dirs: BTreeSet<PathBuf>,
-    /// Which variables each output of a module directory depends on.
-    needs_cache: BTreeMap<PathBuf, Arc<BTreeMap<String, BTreeSet<String>>>>,
+    /// The evaluation graph of each module directory at each call path.
+    graphs: BTreeMap<(PathBuf, Vec<String>), Arc<ModuleGraph>>,
+}
+
+/// A module's reference graph, ready for Kahn's walk.
+struct ModuleGraph {
+    /// For each output, the variables it depends on, through locals, resources and nested
+    /// module calls.
+    needs: BTreeMap<String, BTreeSet<String>>,
+    /// Declarations in cycles, in the graph's order.
+    cyclic: Vec<Node>,
+    /// How many declared nodes each node waits for.
+    indegree: BTreeMap<Node, usize>,
+    /// The nodes that wait for each node.
+    dependents: BTreeMap<Node, Vec<Node>>,
 }
 
 /// Evaluates the root module described by `spec` into a [`Project`].
@@ -171,7 +184,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         external: Vec::new(),
         providers: Vec::new(),
         seen_dirs: BTreeSet::new(),
-        needs_cache: BTreeMap::new(),
+        graphs: BTreeMap::new(),
     };
     let mut diags = Vec::new();
     if crate::hcl::discover::module_files(&root_dir).is_empty() {
@@ -302,6 +315,28 @@ fn read_modules_json(root: &Path) -> BTreeMap<String, PathBuf> {
     }
 }
 
+/// For each output of the module in `cfg`, the variables it depends on in `deps`.
+fn output_needs(cfg: &ModuleConfig, deps: &Deps) -> BTreeMap<String, BTreeSet<String>> {
+    let mut needs = BTreeMap::new();
+    for o in cfg.outputs.keys() {
+        let start = Node::Output(o.clone());
+        let mut vars = BTreeSet::new();
+        let mut seen: BTreeSet<&Node> = BTreeSet::new();
+        let mut todo = vec![&start];
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Node::Var(v) = n {
+                vars.insert(v.clone());
+            }
+            todo.extend(deps.get(n).into_iter().flatten());
+        }
+        needs.insert(o.clone(), vars);
+    }
+    needs
+}
+
 /// The path from `from` to `to`, both absolute and normalized, as Terraform shows `path.module`.
 fn relative_path(from: &Path, to: &Path) -> String {
     let f: Vec<_> = from.components().collect();
@@ -373,39 +408,32 @@ impl RootEval<'_> {
         Some(self.loader.module(&dir))
     }
 
-    /// For each output of the module in `cfg`, the variables it depends on, through locals,
-    /// resources and nested module calls. Computed once per directory from the reference graph.
-    fn output_needs(
-        &mut self,
-        cfg: &Arc<ModuleConfig>,
-        key_path: &[String],
-        stack: &[PathBuf],
-    ) -> Arc<BTreeMap<String, BTreeSet<String>>> {
-        if let Some(n) = self.needs_cache.get(&cfg.dir) {
-            return Arc::clone(n);
+    /// The evaluation graph of the module in `cfg` called at `key_path` (which also fixes the
+    /// stack of calls above it), built once per root.
+    fn module_graph(&mut self, cfg: &Arc<ModuleConfig>, key_path: &[String], stack: &[PathBuf]) -> Arc<ModuleGraph> {
+        let key = (cfg.dir.clone(), key_path.to_vec());
+        if let Some(g) = self.graphs.get(&key) {
+            return Arc::clone(g);
         }
-        let mut inner = stack.to_vec();
-        inner.push(cfg.dir.clone());
-        let deps = self.build_deps(cfg, key_path, &inner);
-        let mut needs = BTreeMap::new();
-        for o in cfg.outputs.keys() {
-            let mut vars = BTreeSet::new();
-            let mut seen = BTreeSet::new();
-            let mut todo = vec![Node::Output(o.clone())];
-            while let Some(n) = todo.pop() {
-                if !seen.insert(n.clone()) {
-                    continue;
-                }
-                if let Node::Var(v) = &n {
-                    vars.insert(v.clone());
-                }
-                todo.extend(deps.get(&n).into_iter().flatten().cloned());
+        let deps = self.build_deps(cfg, key_path, stack);
+        let (_, cyclic) = topo_order(&deps);
+        let mut indegree: BTreeMap<Node, usize> = deps.keys().map(|n| (n.clone(), 0)).collect();
+        let mut dependents: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+        for (n, ds) in &deps {
+            for d in ds.iter().filter(|d| deps.contains_key(*d)) {
+                *indegree.get_mut(n).expect("every node has an entry") += 1;
+                dependents.entry(d.clone()).or_default().push(n.clone());
             }
-            needs.insert(o.clone(), vars);
         }
-        let needs = Arc::new(needs);
-        self.needs_cache.insert(cfg.dir.clone(), Arc::clone(&needs));
-        needs
+        let needs = output_needs(cfg, &deps);
+        let graph = Arc::new(ModuleGraph {
+            needs,
+            cyclic,
+            indegree,
+            dependents,
+        });
+        self.graphs.insert(key, Arc::clone(&graph));
+        graph
     }
 
     /// The reference graph of a module: every declaration and what it refers to.
@@ -415,61 +443,15 @@ impl RootEval<'_> {
         key_path: &[String],
         stack: &[PathBuf],
     ) -> BTreeMap<Node, BTreeSet<Node>> {
-        let mut deps: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
-        for n in cfg.variables.keys() {
-            deps.insert(Node::Var(n.clone()), BTreeSet::new());
-        }
-        for (n, l) in &cfg.locals {
-            let mut r = Refs::default();
-            r.expr(&l.value.expr);
-            deps.insert(Node::Local(n.clone()), r.0);
-        }
-        let own_providers: BTreeSet<String> = cfg.providers.iter().map(|p| p.name.clone()).collect();
-        for p in &cfg.providers {
-            let mut r = Refs::default();
-            r.body(&p.body.body);
-            deps.insert(Node::Provider(p.name.clone()), r.0);
-        }
-        for (k, d) in &cfg.resources {
-            let mut r = Refs::default();
-            for e in d.count.iter().chain(d.for_each.iter()) {
-                r.expr(&e.expr);
-            }
-            r.body(&d.body.body);
-            let pname = provider_key(d);
-            if own_providers.contains(&pname) {
-                r.0.insert(Node::Provider(pname));
-            }
-            deps.insert(Node::Resource(k.clone()), r.0);
-        }
+        let mut deps: Deps = (**cfg.refs.get_or_init(|| Arc::new(declaration_refs(cfg)))).clone();
+        let mut child_stack = stack.to_vec();
+        child_stack.push(cfg.dir.clone());
         for (m, c) in &cfg.module_calls {
-            let mut r = Refs::default();
-            for e in c.count.iter().chain(c.for_each.iter()) {
-                r.expr(&e.expr);
-            }
-            // A child inherits the default configurations and receives those its providers map
-            // names. Regions matter for AWS only, so the call waits for this module's `aws`
-            // configurations and the ones it passes; other providers (helm, kubernetes) often
-            // refer to module outputs and must not make a cycle.
-            r.0.extend(
-                own_providers
-                    .iter()
-                    .filter(|p| *p == "aws" || c.providers.iter().any(|(_, parent)| parent == *p))
-                    .cloned()
-                    .map(Node::Provider),
-            );
-            deps.insert(Node::ModExpand(m.clone()), r.0);
-            for (a, e) in &c.args {
-                let mut r = Refs::default();
-                r.expr(&e.expr);
-                r.0.insert(Node::ModExpand(m.clone()));
-                deps.insert(Node::ModArg(m.clone(), a.clone()), r.0);
-            }
             if let Some(child) = self.call_config(cfg, c, key_path, stack) {
                 let mut child_key = key_path.to_vec();
                 child_key.push(m.clone());
-                let needs = self.output_needs(&child, &child_key, stack);
-                for (o, vars) in needs.iter() {
+                let graph = self.module_graph(&child, &child_key, &child_stack);
+                for (o, vars) in &graph.needs {
                     let mut d: BTreeSet<Node> = vars
                         .iter()
                         .filter(|v| c.args.contains_key(*v))
@@ -479,13 +461,6 @@ impl RootEval<'_> {
                     deps.insert(Node::ModOut(m.clone(), o.clone()), d);
                 }
             }
-        }
-        for (n, o) in &cfg.outputs {
-            let mut r = Refs::default();
-            if let Some(v) = &o.value {
-                r.expr(&v.expr);
-            }
-            deps.insert(Node::Output(n.clone()), r.0);
         }
         // A reference to a whole module waits for all its outputs; one to a module infracheck
         // does not read (or to an output it does not declare) waits for the call itself.
@@ -1010,7 +985,7 @@ impl RootEval<'_> {
         let Some(expansion) = self.expand(d.count.as_ref(), d.for_each.as_ref(), scope, &base) else {
             return Value::unknown(base);
         };
-        let pkey = provider_key(d);
+        let pkey = d.provider_key();
         let (provider, region) = match providers.get(&pkey) {
             Some(p) => (p.display.clone(), p.region.clone()),
             None if pkey.contains('.') => {
@@ -1348,7 +1323,7 @@ struct ModuleRun {
     mc: ModCtx,
     providers: ProviderMap,
     indegree: BTreeMap<Node, usize>,
-    dependents: BTreeMap<Node, Vec<Node>>,
+    graph: Arc<ModuleGraph>,
     ready: BTreeSet<Node>,
     /// Arguments given so far and not yet consumed by their variable.
     inputs: BTreeMap<String, Input>,
@@ -1387,16 +1362,8 @@ impl ModuleRun {
             },
             ..Scope::default()
         };
-        let deps = ev.build_deps(&cfg, &key_path, &stack);
-        let (_, cyclic) = topo_order(&deps);
-        let mut indegree: BTreeMap<Node, usize> = deps.keys().map(|n| (n.clone(), 0)).collect();
-        let mut dependents: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
-        for (n, ds) in &deps {
-            for d in ds.iter().filter(|d| deps.contains_key(*d)) {
-                *indegree.get_mut(n).expect("every node has an entry") += 1;
-                dependents.entry(d.clone()).or_default().push(n.clone());
-            }
-        }
+        let graph = ev.module_graph(&cfg, &key_path, &stack);
+        let mut indegree = graph.indegree.clone();
         let awaiting: BTreeSet<String> = awaited
             .iter()
             .filter(|a| cfg.variables.contains_key(*a))
@@ -1416,13 +1383,14 @@ impl ModuleRun {
             mc: ModCtx::default(),
             providers,
             indegree,
-            dependents,
+            graph: Arc::clone(&graph),
             inputs,
             awaiting,
             outputs: BTreeMap::new(),
             calls: BTreeMap::new(),
             vars_out: BTreeMap::new(),
         };
+        let cyclic = &graph.cyclic;
         if !cyclic.is_empty() {
             let names: Vec<String> = cyclic.iter().map(|n| n.to_string()).collect();
             let span = cyclic.first().and_then(|n| run.node_span(n));
@@ -1438,11 +1406,11 @@ impl ModuleRun {
                 .with_label("part of the cycle")
                 .with_help("Terraform cannot order a cycle; break it by removing one of the references"),
             );
-            for n in &cyclic {
+            for n in cyclic {
                 run.set_unknown(n);
                 run.indegree.remove(n);
             }
-            for n in &cyclic {
+            for n in cyclic {
                 run.release(n);
             }
         }
@@ -1457,11 +1425,11 @@ impl ModuleRun {
 
     /// Marks `n` evaluated: its dependents may become ready.
     fn release(&mut self, n: &Node) {
-        for d in self.dependents.get(n).cloned().unwrap_or_default() {
-            if let Some(e) = self.indegree.get_mut(&d) {
+        for d in self.graph.dependents.get(n).into_iter().flatten() {
+            if let Some(e) = self.indegree.get_mut(d) {
                 *e -= 1;
                 if *e == 0 {
-                    self.ready.insert(d);
+                    self.ready.insert(d.clone());
                 }
             }
         }
@@ -1828,19 +1796,6 @@ fn describe_span(loader: &Loader, span: Span) -> String {
 }
 
 /// `aws` or `aws.<alias>`: the provider configuration a resource uses in its module.
-fn provider_key(d: &ResourceDecl) -> String {
-    match &d.provider {
-        Some((local, Some(alias))) => format!("{local}.{alias}"),
-        Some((local, None)) => local.clone(),
-        None => d
-            .resource_type
-            .split('_')
-            .next()
-            .unwrap_or(&d.resource_type)
-            .to_string(),
-    }
-}
-
 /// The value by which other declarations see a resource or module: one object, a list (count) or
 /// a map (for_each) of them.
 fn collect_instances(values: Vec<(InstanceKey, Value)>, counted: bool, for_each: bool, address: &str) -> Value {
