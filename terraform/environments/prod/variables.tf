@@ -42,3 +42,86 @@ variable "nat_gateway_per_az" {
   description = "One NAT gateway per availability zone (prod) instead of a single one."
   type        = bool
 }
+
+variable "instance_type" {
+  description = "Instance type of the application instances."
+  type        = string
+}
+
+variable "asg_min_size" {
+  description = "Minimum number of application instances."
+  type        = number
+}
+
+variable "asg_max_size" {
+  description = "Maximum number of application instances."
+  type        = number
+}
+
+variable "asg_desired_capacity" {
+  description = "Application instances during the day."
+  type        = number
+}
+
+variable "key_name" {
+  description = "EC2 key pair of the application instances and the bastion."
+  type        = string
+}
+
+variable "ssh_allowed_cidrs" {
+  description = "Single addresses (/32) allowed to reach SSH."
+  type        = list(string)
+}
+
+variable "db_instance_class" {
+  description = "Class of the MySQL instance."
+  type        = string
+}
+
+variable "db_multi_az" {
+  description = "Run the database with a Multi-AZ standby."
+  type        = bool
+}
+
+variable "db_name" {
+  description = "Name of the application database."
+  type        = string
+}
+
+variable "db_username" {
+  description = "Master user name of the database."
+  type        = string
+  default     = "admin_user"
+}
+
+variable "acm_certificate_arn" {
+  description = "ACM certificate (in the environment's region) for the load balancer's HTTPS listener; null serves HTTP only."
+  type        = string
+  default     = null
+}
+
+variable "app_cors_origins" {
+  description = "Origins allowed to call the application bucket from a browser."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_email" {
+  description = "Address that receives the alarms."
+  type        = string
+}
+
+variable "domain_name" {
+  description = "Apex domain of the site; www.<domain> and origin.<domain> are created beside it."
+  type        = string
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 public hosted zone of domain_name."
+  type        = string
+}
+
+variable "cloudfront_certificate_arn" {
+  description = "ACM certificate in us-east-1 for the apex and www names on CloudFront."
+  type        = string
+}

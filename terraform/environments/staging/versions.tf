@@ -6,14 +6,20 @@ terraform {
       source  = "hashicorp/aws"
       version = "~> 5.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
+    }
   }
 
+  # The bucket and the lock table are this environment's module.state_backend (bootstrapped with
+  # local state, then migrated with terraform init -migrate-state).
   backend "s3" {
-    bucket         = "ecia-tf-state"
+    bucket         = "ecia-staging-tf-state"
     key            = "staging/terraform.tfstate"
     region         = "ap-south-1"
     encrypt        = true
-    kms_key_id     = "alias/ecia-tf-state"
+    kms_key_id     = "alias/ecia-staging-s3"
     dynamodb_table = "ecia-staging-tf-lock"
   }
 }

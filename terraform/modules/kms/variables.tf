@@ -4,8 +4,12 @@ variable "name" {
 }
 
 variable "keys" {
-  description = "Keys to create, by purpose (s3, rds, secrets, logs), with a description each."
+  description = "Keys to create, by purpose (s3, rds, secrets), with a description each."
   type        = map(string)
+  validation {
+    condition     = alltrue([for k in keys(var.keys) : can(regex("^[a-z0-9-]+$", k))])
+    error_message = "Key purposes must be lower-case letters, digits and hyphens; they become alias names."
+  }
 }
 
 variable "deletion_window_in_days" {

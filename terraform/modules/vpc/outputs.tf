@@ -22,3 +22,13 @@ output "nat_gateway_ids" {
   description = "NAT gateway IDs: one per zone, or one in all."
   value       = aws_nat_gateway.this[*].id
 }
+
+output "vpc_cidr_block" {
+  description = "IPv4 CIDR block of the VPC."
+  value       = aws_vpc.this.cidr_block
+}
+
+output "flow_log_group_arn" {
+  description = "ARN of the CloudWatch log group that receives the VPC flow logs."
+  value       = aws_cloudwatch_log_group.flow_logs.arn
+}

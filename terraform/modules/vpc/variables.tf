@@ -48,8 +48,8 @@ variable "flow_log_retention_days" {
   default     = 30
 }
 
-variable "flow_log_kms_key_arn" {
-  description = "KMS key that encrypts the flow log group."
+variable "flow_log_role_arn" {
+  description = "IAM role that VPC Flow Logs assumes to write to the log group."
   type        = string
 }
 
