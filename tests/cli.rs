@@ -62,7 +62,8 @@ fn env_selects_one_environment_with_its_own_values() {
     assert_eq!(code, 0);
     assert_eq!(prod["env"], "prod");
     assert_eq!(count(&prod, "aws_nat_gateway"), 3);
-    assert_eq!(count(&prod, "aws_eip"), 3);
+    // Three NAT addresses and the bastion's.
+    assert_eq!(count(&prod, "aws_eip"), 4);
     assert_eq!(count(&prod, "aws_subnet"), 9);
     let rt = attr(&prod, "module.vpc.aws_route.private_nat[2]");
     assert_eq!(
