@@ -197,6 +197,11 @@ fn every_environment_loads_cleanly_with_document_003s_values() {
             .find(|r| r["address"] == "module.waf.aws_wafv2_web_acl.this")
             .unwrap();
         assert_eq!(waf["region"], "us-east-1");
+        let password = resources(p)
+            .iter()
+            .find(|r| r["address"] == "module.secrets.random_password.db")
+            .unwrap();
+        assert_eq!(password["region"], Value::Null, "regions are AWS's");
         let https_listeners = count(p, "module.load_balancer.aws_lb_listener.https");
         let route53 = count(p, "module.route53.");
         if env == "prod" {

@@ -47,6 +47,7 @@ fn redacted(r: &Resource, path: &str, v: &Value) -> Value {
 fn region_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
         other => to_hcl(other),
     }
 }

@@ -1005,6 +1005,12 @@ impl RootEval<'_> {
             }
             None => (pkey.clone(), Value::unknown(format!("provider.{pkey}.region"))),
         };
+        // Regions are AWS's: a resource of another provider (random, tls, kubernetes) has none.
+        let region = if pkey.split('.').next() == Some("aws") {
+            region
+        } else {
+            Value::Null
+        };
         let instances = expansion.instances();
         let mut values = Vec::new();
         for Instance { key, count_index, each } in instances {
@@ -1609,6 +1615,7 @@ impl ModuleRun {
                 };
                 let region = match attrs.get("region") {
                     Some(r) if !r.is_null() => r.clone(),
+                    _ if n.split('.').next() != Some("aws") => Value::Null,
                     _ => Value::unknown(format!("{addr}.region")),
                 };
                 let display = format!("{}{n}", path.prefix());

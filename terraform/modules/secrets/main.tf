@@ -1,15 +1,6 @@
 # The database credentials: a generated password stored as JSON in Secrets Manager, encrypted with the
 # environment's secrets key.
 
-terraform {
-  required_providers {
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.6"
-    }
-  }
-}
-
 resource "random_password" "db" {
   length           = 32
   special          = true
