@@ -191,6 +191,7 @@ fn load_and_evaluate(dir: &Path) -> usize {
             var_files: Vec::new(),
             vars: Vec::new(),
             workspace: "default".into(),
+            profile: "default".into(),
         })
         .collect();
     specs

@@ -8,6 +8,8 @@ use crate::hcl::eval::module::evaluate_root;
 use crate::hcl::{Loader, RootSpec};
 use crate::model::Project;
 use crate::report;
+use crate::rules::engine::{self, Outcome};
+use crate::rules::{Registry, Severity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -23,17 +25,63 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check Terraform against the policies (until the rule catalog lands: evaluate it and list
-    /// the resources found, with every problem in the input).
-    Check(TargetArgs),
+    /// Check Terraform against the policies: every finding with its source location and fix.
+    Check(CheckArgs),
     /// List every resource instance after evaluation: address, type, region, source location.
     Resources(ResourcesArgs),
+    /// List the policies.
+    Rules(RulesArgs),
+    /// Explain one policy: what it checks, why it matters, bad and good examples.
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Exit 1 only for failures at or above this severity (all are still reported).
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub severity: Severity,
+    /// Report failures but exit 0 (input errors still exit 2).
+    #[arg(long)]
+    pub soft_fail: bool,
+    /// Also list the checks that passed.
+    #[arg(long)]
+    pub show_passed: bool,
+    /// A folder of your own policies, in the format of policies/ (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+    /// A folder of your own policies, in the format of policies/ (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A policy id (IC-RDS-001), name (rds-storage-encrypted), or checkov / trivy alias.
+    pub id: String,
+    /// A folder of your own policies, in the format of policies/ (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +101,9 @@ pub struct TargetArgs {
     /// The configuration file (default: the nearest .infracheck.toml at or above the working directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The policy profile (dev, staging, prod, …) for paths; environments use their own.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Never colour the output.
@@ -166,6 +217,7 @@ fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -
         var_files: e.var_files.iter().chain(&t.var_files).cloned().collect(),
         vars: t.vars.clone(),
         workspace: e.workspace.clone(),
+        profile: t.profile.clone().unwrap_or_else(|| e.profile.clone()),
     };
     if let Some(name) = &t.env {
         if !t.paths.is_empty() {
@@ -234,6 +286,7 @@ fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -
                 var_files: t.var_files.clone(),
                 vars: t.vars.clone(),
                 workspace: "default".into(),
+                profile: t.profile.clone().unwrap_or_else(|| "default".into()),
             });
         }
     }
@@ -242,21 +295,73 @@ fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -
     Ok(specs)
 }
 
+fn registry(dirs: &[PathBuf]) -> miette::Result<Registry> {
+    Registry::load(dirs).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        usage(
+            format!(
+                "{} policy file(s) could not be loaded:\n  {}",
+                errors.len(),
+                list.join("\n  ")
+            ),
+            Some("see policies/README.md for the format".into()),
+        )
+    })
+}
+
+fn write_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+}
+
 fn execute(cli: Cli) -> miette::Result<u8> {
-    let (target, values) = match &cli.command {
-        Command::Check(t) => (t, false),
-        Command::Resources(r) => (&r.target, r.values),
-    };
-    let (loader, projects) = load(target)?;
-    let color = !target.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match &cli.command {
+        Command::Resources(r) => resources(&r.target, r.values),
+        Command::Check(c) => check(c),
+        Command::Rules(r) => {
+            let reg = registry(&r.policies)?;
+            write_out(&match r.format {
+                RulesFormat::Text => report::rules::text(&reg),
+                RulesFormat::Json => report::rules::json(&reg),
+                RulesFormat::Markdown => report::rules::markdown(&reg),
+            });
+            Ok(exit::CLEAN)
+        }
+        Command::Explain(e) => {
+            let reg = registry(&e.policies)?;
+            match reg.get(&e.id) {
+                Some(p) => {
+                    write_out(&report::rules::explain(p));
+                    Ok(exit::CLEAN)
+                }
+                None => Err(usage(
+                    format!("no policy {:?}", e.id),
+                    Some("`infracheck rules` lists them".into()),
+                )),
+            }
+        }
+    }
+}
+
+fn color_wanted(target: &TargetArgs) -> bool {
+    !target.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn input_diagnostics(projects: &[Project], loader: &Loader) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> = projects.iter().flat_map(|p| p.diagnostics.iter().cloned()).collect();
     diag::sort(&mut diags, &loader.sources);
+    diags
+}
+
+fn resources(target: &TargetArgs, values: bool) -> miette::Result<u8> {
+    let (loader, projects) = load(target)?;
+    let color = color_wanted(target);
+    let diags = input_diagnostics(&projects, &loader);
     let out = match target.format {
         Format::Text => report::resources::text(&projects, &loader.sources, values),
         Format::Json => report::resources::json(&projects, &loader.sources),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
+    write_out(&out);
     if target.format == Format::Text && !diags.is_empty() {
         eprint!("{}", diag::render_text(&diags, &loader.sources, color));
     }
@@ -268,4 +373,42 @@ fn execute(cli: Cli) -> miette::Result<u8> {
         }
     }
     Ok(if errors > 0 { exit::BAD_INPUT } else { exit::CLEAN })
+}
+
+fn check(args: &CheckArgs) -> miette::Result<u8> {
+    let reg = registry(&args.policies)?;
+    let (loader, projects) = load(&args.target)?;
+    let findings = engine::run(&reg, &projects);
+    let diags = input_diagnostics(&projects, &loader);
+    let color = color_wanted(&args.target);
+    let opts = report::check::Options {
+        color,
+        show_passed: args.show_passed,
+    };
+    match args.target.format {
+        Format::Text => {
+            write_out(&report::check::text(&reg, &projects, &findings, &loader.sources, &opts));
+            if !diags.is_empty() {
+                eprint!("{}", diag::render_text(&diags, &loader.sources, color));
+            }
+        }
+        Format::Json => write_out(&report::check::json(
+            &reg,
+            &projects,
+            &findings,
+            &diags,
+            &loader.sources,
+        )),
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let failing = findings
+        .iter()
+        .any(|f| f.outcome == Outcome::Fail && f.severity >= args.severity);
+    Ok(if errors > 0 {
+        exit::BAD_INPUT
+    } else if failing && !args.soft_fail {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }

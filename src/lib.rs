@@ -9,6 +9,7 @@ pub mod diag;
 pub mod hcl;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod source;
 
 /// Process exit codes.

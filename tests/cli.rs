@@ -46,13 +46,22 @@ fn attr<'a>(project: &'a Value, address: &str) -> &'a Value {
 
 #[test]
 fn check_without_arguments_reads_every_bundled_environment() {
+    // The bundled environments keep the document's own exceptions (the deploy role's wildcards),
+    // which are high-severity failures: exit 1.
     infracheck()
         .arg("check")
         .assert()
-        .code(0)
-        .stdout(predicate::str::contains("dev (terraform/environments/dev)"))
-        .stdout(predicate::str::contains("staging (terraform/environments/staging)"))
-        .stdout(predicate::str::contains("prod (terraform/environments/prod)"))
+        .code(1)
+        .stdout(predicate::str::contains(
+            "── dev (terraform/environments/dev, profile dev)",
+        ))
+        .stdout(predicate::str::contains(
+            "── staging (terraform/environments/staging, profile staging)",
+        ))
+        .stdout(predicate::str::contains(
+            "── prod (terraform/environments/prod, profile prod)",
+        ))
+        .stdout(predicate::str::contains("all environments: "))
         .stderr(predicate::str::is_empty());
 }
 
@@ -270,6 +279,7 @@ fn each_file_is_parsed_once_however_many_roots_use_it() {
             var_files: vec![],
             vars: vec![],
             workspace: "default".into(),
+            profile: "default".into(),
         };
         evaluate_root(&loader, &spec);
     }

@@ -23,6 +23,8 @@ pub struct RootSpec {
     /// `-var name=value`, in order, last.
     pub vars: Vec<(String, String)>,
     pub workspace: String,
+    /// The policy profile that scopes rules.
+    pub profile: String,
 }
 
 /// Loads and caches files and module configurations. Shared by every root of a run.

@@ -2,6 +2,7 @@
 //! instances, their evaluated attributes and where each came from. Front ends build it; rules and
 //! estimators read it and nothing else.
 
+pub mod join;
 pub mod value;
 
 pub use value::{OpenObject, Unknown, Value};
@@ -102,6 +103,10 @@ pub struct Resource {
     pub sensitive: std::collections::BTreeSet<String>,
     /// Meta-arguments written on the block (`depends_on`, `lifecycle.prevent_destroy`, …).
     pub meta: BTreeMap<String, Value>,
+    /// Companion resources joined in by [`join::join`], by the attribute they configure
+    /// (`public_access_block`, `ingress`, `flow_logs`, …), each an object with its `_address`.
+    /// Rules read them after what the block writes inline; reporters of attributes do not.
+    pub joined: BTreeMap<String, Vec<Value>>,
 }
 
 impl Resource {
@@ -110,6 +115,19 @@ impl Resource {
         self.sensitive
             .iter()
             .any(|s| path == s || path.starts_with(&format!("{s}.")) || path.starts_with(&format!("{s}[")))
+    }
+
+    /// An attribute as rules see it: what the block writes, followed by the companions joined in.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        let written = self.attributes.get(name);
+        match (written, self.joined.get(name)) {
+            (w, None) => w.cloned(),
+            (None, Some(j)) => Some(Value::List(j.clone())),
+            (Some(Value::List(items)) | Some(Value::Set(items)), Some(j)) => {
+                Some(Value::List(items.iter().chain(j).cloned().collect()))
+            }
+            (Some(w), Some(_)) => Some(w.clone()),
+        }
     }
 
     /// Paths of attributes whose value is not known before apply, with what they refer to.
@@ -127,6 +145,8 @@ impl Resource {
 pub struct Backend {
     pub kind: String,
     pub attributes: BTreeMap<String, Value>,
+    /// Where each attribute is written.
+    pub provenance: BTreeMap<String, Provenance>,
     pub span: Span,
 }
 
@@ -162,4 +182,6 @@ pub struct Project {
     pub outputs: BTreeMap<String, Value>,
     pub external_modules: Vec<ExternalModule>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The policy profile that scopes rules (an environment's `profile`, or `--profile`).
+    pub profile: String,
 }

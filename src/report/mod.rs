@@ -1,3 +1,5 @@
 //! Reporters: the only code that knows output formats.
 
+pub mod check;
 pub mod resources;
+pub mod rules;

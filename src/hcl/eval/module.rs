@@ -245,6 +245,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
             Ok(attrs) => Some(Backend {
                 kind: b.kind.clone(),
                 attributes: attrs,
+                provenance: prov,
                 span: b.span,
             }),
             Err(e) => {
@@ -263,7 +264,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
     external.sort_by(|a, b| a.address.cmp(&b.address));
     let mut diagnostics = ev.diagnostics;
     crate::diag::sort(&mut diagnostics, &loader.sources);
-    Project {
+    let mut project = Project {
         env: spec.name.clone(),
         root: spec.dir.clone(),
         resources,
@@ -273,7 +274,10 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         outputs,
         external_modules: external,
         diagnostics,
-    }
+        profile: spec.profile.clone(),
+    };
+    crate::model::join::join(&mut project);
+    project
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -1057,6 +1061,7 @@ impl RootEval<'_> {
                 provenance: prov,
                 sensitive: sensitive.clone(),
                 meta,
+                joined: BTreeMap::new(),
             });
         }
         collect_instances(values, d.count.is_some(), d.for_each.is_some(), &base)

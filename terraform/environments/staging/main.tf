@@ -81,10 +81,11 @@ module "app_bucket" {
 }
 
 module "logs_bucket" {
-  source      = "../../modules/s3"
-  bucket_name = "${local.name}-logs"
-  versioning  = false
-  tags        = local.tags
+  source        = "../../modules/s3"
+  bucket_name   = "${local.name}-logs"
+  sse_algorithm = "AES256"
+  versioning    = false
+  tags          = local.tags
 }
 
 # Load balancer access logs support SSE-S3 only; the ELB service account may only put objects.
@@ -101,11 +102,12 @@ data "aws_iam_policy_document" "alb_logs" {
 }
 
 module "alb_logs_bucket" {
-  source      = "../../modules/s3"
-  bucket_name = "${local.name}-alb-logs"
-  versioning  = false
-  policy_json = data.aws_iam_policy_document.alb_logs.json
-  tags        = local.tags
+  source        = "../../modules/s3"
+  bucket_name   = "${local.name}-alb-logs"
+  sse_algorithm = "AES256"
+  versioning    = false
+  policy_json   = data.aws_iam_policy_document.alb_logs.json
+  tags          = local.tags
 }
 
 module "secrets" {

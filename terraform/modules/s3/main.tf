@@ -1,5 +1,5 @@
 # One S3 bucket with the defaults document 003 gives every bucket: public access blocked, server-side
-# encryption (SSE-KMS with the given key, else SSE-S3), optional versioning and lifecycle.
+# encryption (SSE-KMS with the given key, or SSE-S3), optional versioning and lifecycle.
 
 resource "aws_s3_bucket" "this" {
   bucket        = var.bucket_name
@@ -26,10 +26,10 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   bucket = aws_s3_bucket.this.id
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      sse_algorithm     = var.sse_algorithm
       kms_master_key_id = var.kms_key_arn
     }
-    bucket_key_enabled = var.kms_key_arn != null
+    bucket_key_enabled = var.sse_algorithm == "aws:kms"
   }
 }
 

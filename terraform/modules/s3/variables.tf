@@ -7,8 +7,18 @@ variable "bucket_name" {
   }
 }
 
+variable "sse_algorithm" {
+  description = "Default encryption: aws:kms (with kms_key_arn) or AES256 (SSE-S3, which load balancer access logs require)."
+  type        = string
+  default     = "aws:kms"
+  validation {
+    condition     = contains(["aws:kms", "AES256"], var.sse_algorithm)
+    error_message = "sse_algorithm must be aws:kms or AES256."
+  }
+}
+
 variable "kms_key_arn" {
-  description = "KMS key for SSE-KMS; null encrypts with SSE-S3 (AES-256)."
+  description = "KMS key for SSE-KMS; null with AES256."
   type        = string
   default     = null
 }

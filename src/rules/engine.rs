@@ -1,0 +1,266 @@
+//! Runs policies over projects: every applicable rule on every resource of its types (conditions)
+//! or once per project (graph checks), in parallel, then sorted so output is deterministic.
+
+use super::condition::Truth;
+use super::graph::{self, GraphCtx, GraphOutcome};
+use super::{Check, Policy, Registry, Severity};
+use crate::model::{Mode, Project, Resource};
+use crate::source::Span;
+use rayon::prelude::*;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Fail,
+    Unresolved,
+    Pass,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Fail => "fail",
+            Outcome::Unresolved => "unresolved",
+            Outcome::Pass => "pass",
+        }
+    }
+}
+
+/// The outcome of one rule on one resource (or on the project, for project-wide checks).
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: usize,
+    pub rule_id: String,
+    pub severity: Severity,
+    pub outcome: Outcome,
+    pub env: String,
+    /// The resource's address, or what the check is about (`backend "s3"`, `provider.aws`).
+    pub address: String,
+    /// Where the user wrote what the finding is about.
+    pub span: Option<Span>,
+    /// Where the value came from on its way there (module arguments, tfvars), outermost last.
+    pub via: Vec<Span>,
+    pub message: String,
+    /// For unresolved outcomes: the references whose values are known only after apply.
+    pub refers_to: Vec<String>,
+}
+
+/// Runs every policy in `registry` that applies to each project's profile.
+pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
+    let jobs: Vec<(usize, usize)> = projects
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            registry
+                .policies
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.applies_to(&p.profile))
+                .map(move |(ri, _)| (pi, ri))
+        })
+        .collect();
+    let mut findings: Vec<Finding> = jobs
+        .par_iter()
+        .flat_map_iter(|&(pi, ri)| run_one(ri, &registry.policies[ri], &projects[pi]))
+        .collect();
+    findings.sort_by(|a, b| {
+        (
+            &a.env,
+            a.span.map(|s| (s.file, s.start)),
+            &a.rule_id,
+            &a.address,
+            a.outcome,
+            &a.message,
+        )
+            .cmp(&(
+                &b.env,
+                b.span.map(|s| (s.file, s.start)),
+                &b.rule_id,
+                &b.address,
+                b.outcome,
+                &b.message,
+            ))
+    });
+    findings
+}
+
+/// Runs one policy on one project.
+pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding> {
+    let severity = policy.severity_for(&project.profile);
+    let finding = |address: String, outcome, span, via, message, refers_to| Finding {
+        rule: index,
+        rule_id: policy.id.clone(),
+        severity,
+        outcome,
+        env: project.env.clone(),
+        address,
+        span,
+        via,
+        message,
+        refers_to,
+    };
+    let mut out = Vec::new();
+    match &policy.check {
+        Check::Condition { when, assert } => {
+            for r in project
+                .resources
+                .iter()
+                .filter(|r| r.mode == Mode::Managed && policy.resource_types.contains(&r.resource_type))
+            {
+                if let Some(w) = when {
+                    match w.eval(r, "") {
+                        Truth::True => {}
+                        Truth::False(_) => continue,
+                        Truth::Unknown(u) => {
+                            let (span, via) = locate(r, &u[0].0);
+                            let refs = refs_of(&u);
+                            out.push(finding(
+                                r.address.clone(),
+                                Outcome::Unresolved,
+                                Some(span),
+                                via,
+                                unresolved_message(policy, &u),
+                                refs,
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                match assert.eval(r, "") {
+                    Truth::True => out.push(finding(
+                        r.address.clone(),
+                        Outcome::Pass,
+                        Some(head(r)),
+                        Vec::new(),
+                        String::new(),
+                        Vec::new(),
+                    )),
+                    Truth::False(failures) => {
+                        // Point at what the user wrote, when one of the failing values is written.
+                        let f = failures
+                            .iter()
+                            .find(|f| r.provenance.contains_key(&f.path))
+                            .unwrap_or(&failures[0]);
+                        let (span, via) = locate(r, &f.path);
+                        let detail = failures
+                            .iter()
+                            .map(|f| {
+                                let found = if r.is_sensitive(&f.path) {
+                                    "a sensitive value"
+                                } else {
+                                    &f.found
+                                };
+                                format!("`{}` is {found}, expected {}", f.path, f.expected)
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        out.push(finding(
+                            r.address.clone(),
+                            Outcome::Fail,
+                            Some(span),
+                            via,
+                            fail_message(policy, &detail),
+                            Vec::new(),
+                        ));
+                    }
+                    Truth::Unknown(u) => {
+                        let (span, via) = locate(r, &u[0].0);
+                        out.push(finding(
+                            r.address.clone(),
+                            Outcome::Unresolved,
+                            Some(span),
+                            via,
+                            unresolved_message(policy, &u),
+                            refs_of(&u),
+                        ));
+                    }
+                }
+            }
+        }
+        Check::Graph { name, params } => {
+            let check = graph::lookup(name).expect("validated when the policy was loaded");
+            let ctx = GraphCtx::new(project, params, policy);
+            for GraphOutcome {
+                resource,
+                address,
+                outcome,
+                detail,
+                path,
+                span,
+                refs,
+            } in check(&ctx)
+            {
+                let (span, via) = match (resource, span) {
+                    (_, Some(s)) => (Some(s), Vec::new()),
+                    (Some(i), None) => {
+                        let r = &project.resources[i];
+                        let (s, v) = match &path {
+                            Some(p) => locate(r, p),
+                            None => (head(r), Vec::new()),
+                        };
+                        (Some(s), v)
+                    }
+                    (None, None) => (None, Vec::new()),
+                };
+                let message = match outcome {
+                    Outcome::Fail => fail_message(policy, &detail),
+                    Outcome::Unresolved => format!("cannot tell before apply whether \"{}\": {detail}", policy.title),
+                    Outcome::Pass => String::new(),
+                };
+                out.push(finding(address, outcome, span, via, message, refs));
+            }
+        }
+    }
+    out
+}
+
+fn refs_of(u: &[(String, crate::model::Unknown)]) -> Vec<String> {
+    let mut refs: Vec<String> = u.iter().flat_map(|(_, u)| u.refs.iter().cloned()).collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// `fails "<title>": <what was found>` (the address is shown beside it).
+fn fail_message(policy: &Policy, detail: &str) -> String {
+    let detail = match &policy.message {
+        Some(m) => m.replace("{detail}", detail),
+        None => detail.to_string(),
+    };
+    format!("fails \"{}\": {detail}", policy.title)
+}
+
+fn unresolved_message(policy: &Policy, u: &[(String, crate::model::Unknown)]) -> String {
+    let parts: Vec<String> = u
+        .iter()
+        .map(|(path, u)| format!("`{path}` is known only after apply ({})", u.refs.join(", ")))
+        .collect();
+    format!(
+        "cannot tell before apply whether \"{}\": {}",
+        policy.title,
+        parts.join("; ")
+    )
+}
+
+/// The resource block: what a finding about the whole resource points at (reporters show its
+/// first line).
+pub fn head(r: &Resource) -> Span {
+    r.span
+}
+
+/// Where `path` of `r` is written: the attribute, else the nearest block that contains it, else
+/// the resource block; with the places its value passed through.
+pub fn locate(r: &Resource, path: &str) -> (Span, Vec<Span>) {
+    let mut p = path;
+    loop {
+        if let Some(prov) = r.provenance.get(p) {
+            return (prov.span, prov.via.clone());
+        }
+        let cut = p.rfind(['.', '[']);
+        match cut {
+            Some(i) if i > 0 => p = &p[..i],
+            _ => return (head(r), Vec::new()),
+        }
+    }
+}

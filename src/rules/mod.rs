@@ -1,0 +1,391 @@
+//! Policies: one TOML file a rule under `policies/` (embedded in the binary at build time), plus a
+//! user's own folder of the same format. A policy holds what it checks and why, and either a
+//! condition over one resource's attributes ([`condition`]) or the name of a graph check written in
+//! Rust ([`graph`]) that reads several resources. [`engine`] runs them over the model.
+
+pub mod condition;
+pub mod engine;
+pub mod graph;
+
+use condition::Condition;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+static EMBEDDED: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Encryption,
+    Network,
+    State,
+    Reliability,
+    Observability,
+    Identity,
+    Edge,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Encryption => "encryption",
+            Category::Network => "network",
+            Category::State => "state",
+            Category::Reliability => "reliability",
+            Category::Observability => "observability",
+            Category::Identity => "identity",
+            Category::Edge => "edge",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Aliases {
+    #[serde(default)]
+    pub checkov: Vec<String>,
+    #[serde(default)]
+    pub trivy: Vec<String>,
+}
+
+/// A policy file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    id: String,
+    name: String,
+    title: String,
+    severity: Severity,
+    category: Category,
+    #[serde(default)]
+    resource_types: Vec<String>,
+    /// Profiles the rule applies to; empty for every profile.
+    #[serde(default)]
+    environments: Vec<String>,
+    /// Severity per profile, where it differs from `severity`.
+    #[serde(default)]
+    severity_by_profile: BTreeMap<String, Severity>,
+    what: String,
+    rationale: String,
+    remediation: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    aliases: Aliases,
+    check: toml::Table,
+    examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    pub bad: Vec<String>,
+    pub good: Vec<String>,
+}
+
+/// What a policy runs.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// A condition on each resource of the policy's types; `when` limits it to the resources it
+    /// applies to.
+    Condition {
+        when: Option<Box<Condition>>,
+        assert: Box<Condition>,
+    },
+    /// A graph check written in Rust, with its parameters.
+    Graph { name: String, params: toml::Table },
+}
+
+/// A loaded policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub resource_types: Vec<String>,
+    pub environments: Vec<String>,
+    pub severity_by_profile: BTreeMap<String, Severity>,
+    /// What it checks (prose).
+    pub what: String,
+    /// Why it matters, citing the design document that asks for it.
+    pub rationale: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub aliases: Aliases,
+    pub check: Check,
+    /// The message of a failure; `{detail}` is replaced by what was found.
+    pub message: Option<String>,
+    pub examples: Examples,
+    /// Where it was loaded from: `policies/aws/rds/…toml` or the user's file.
+    pub source: PathBuf,
+}
+
+impl Policy {
+    /// Whether the policy runs under `profile`.
+    pub fn applies_to(&self, profile: &str) -> bool {
+        self.environments.is_empty() || self.environments.iter().any(|e| e == profile)
+    }
+
+    /// The severity under `profile`.
+    pub fn severity_for(&self, profile: &str) -> Severity {
+        self.severity_by_profile.get(profile).copied().unwrap_or(self.severity)
+    }
+
+    /// The graph check's name, if the policy runs one.
+    pub fn graph_check(&self) -> Option<&str> {
+        match &self.check {
+            Check::Graph { name, .. } => Some(name),
+            Check::Condition { .. } => None,
+        }
+    }
+
+    /// The profile its examples run under: its first environment, or `default`.
+    pub fn example_profile(&self) -> &str {
+        self.environments.first().map_or("default", |e| e.as_str())
+    }
+
+    fn from_file(text: &str, source: &Path) -> Result<Policy, String> {
+        let f: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut check_table = f.check.clone();
+        let message = match check_table.remove("message") {
+            Some(toml::Value::String(s)) => Some(s),
+            Some(_) => return Err("check.message must be a string".into()),
+            None => None,
+        };
+        let check = if let Some(graph) = check_table.remove("graph") {
+            let name = graph.as_str().ok_or("check.graph must be a string")?.to_string();
+            if graph::lookup(&name).is_none() {
+                return Err(format!(
+                    "check.graph {name:?} is not a graph check (known: {})",
+                    graph::NAMES.join(", ")
+                ));
+            }
+            let params = match check_table.remove("params") {
+                Some(toml::Value::Table(t)) => t,
+                Some(_) => return Err("check.params must be a table".into()),
+                None => toml::Table::new(),
+            };
+            if let Some(k) = check_table.keys().next() {
+                return Err(format!("unknown key check.{k} beside check.graph"));
+            }
+            graph::validate(&name, &params)?;
+            Check::Graph { name, params }
+        } else {
+            let assert = check_table
+                .remove("assert")
+                .ok_or("check needs `assert` (a condition) or `graph` (a graph check)")?;
+            let assert = Condition::parse(&assert).map_err(|e| format!("check.assert: {e}"))?;
+            let when = match check_table.remove("when") {
+                Some(w) => Some(Condition::parse(&w).map_err(|e| format!("check.when: {e}"))?),
+                None => None,
+            };
+            if let Some(k) = check_table.keys().next() {
+                return Err(format!("unknown key check.{k}"));
+            }
+            if f.resource_types.is_empty() {
+                return Err("a condition needs resource_types".into());
+            }
+            Check::Condition {
+                when: when.map(Box::new),
+                assert: Box::new(assert),
+            }
+        };
+        let id_ok = f.id.len() >= 5
+            && f.id.starts_with("IC-")
+            && f.id[3..]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        if !id_ok {
+            return Err(format!("id {:?} must look like IC-RDS-001", f.id));
+        }
+        if f.examples.bad.is_empty() || f.examples.good.is_empty() {
+            return Err("a policy needs at least one bad and one good example".into());
+        }
+        Ok(Policy {
+            id: f.id,
+            name: f.name,
+            title: f.title,
+            severity: f.severity,
+            category: f.category,
+            resource_types: f.resource_types,
+            environments: f.environments,
+            severity_by_profile: f.severity_by_profile,
+            what: f.what.trim().to_string(),
+            rationale: f.rationale.trim().to_string(),
+            remediation: f.remediation.trim().to_string(),
+            references: f.references,
+            aliases: f.aliases,
+            check,
+            message,
+            examples: f.examples,
+            source: source.to_path_buf(),
+        })
+    }
+}
+
+/// A policy file that could not be loaded.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(policy::invalid))]
+pub struct PolicyError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Every policy of a run, sorted by id.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub policies: Vec<Policy>,
+}
+
+impl Registry {
+    /// The embedded policies.
+    pub fn builtin() -> Result<Registry, Vec<PolicyError>> {
+        let mut files = Vec::new();
+        collect_embedded(&EMBEDDED, &mut files);
+        Registry::from_files(files)
+    }
+
+    /// The embedded policies and those of `dirs` (each `*.toml` below them).
+    pub fn load(dirs: &[PathBuf]) -> Result<Registry, Vec<PolicyError>> {
+        let mut files = Vec::new();
+        collect_embedded(&EMBEDDED, &mut files);
+        let mut errors = Vec::new();
+        for dir in dirs {
+            if !dir.is_dir() {
+                errors.push(PolicyError {
+                    path: dir.display().to_string(),
+                    message: "not a directory of policies".into(),
+                });
+                continue;
+            }
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "toml"))
+                .map(|e| e.into_path())
+                .collect();
+            found.sort();
+            for p in found {
+                match std::fs::read_to_string(&p) {
+                    Ok(t) => files.push((p, t)),
+                    Err(e) => errors.push(PolicyError {
+                        path: p.display().to_string(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+        }
+        match Registry::from_files(files) {
+            Ok(r) if errors.is_empty() => Ok(r),
+            Ok(_) => Err(errors),
+            Err(mut e) => {
+                errors.append(&mut e);
+                Err(errors)
+            }
+        }
+    }
+
+    fn from_files(files: Vec<(PathBuf, String)>) -> Result<Registry, Vec<PolicyError>> {
+        let mut policies = Vec::new();
+        let mut errors = Vec::new();
+        for (path, text) in files {
+            match Policy::from_file(&text, &path) {
+                Ok(p) => policies.push(p),
+                Err(message) => errors.push(PolicyError {
+                    path: path.display().to_string(),
+                    message,
+                }),
+            }
+        }
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        for p in &policies {
+            if let Some(first) = seen.insert(p.id.clone(), p.source.clone()) {
+                errors.push(PolicyError {
+                    path: p.source.display().to_string(),
+                    message: format!("id {} is already used by {}", p.id, first.display()),
+                });
+            }
+            if !names.insert(p.name.clone()) {
+                errors.push(PolicyError {
+                    path: p.source.display().to_string(),
+                    message: format!("name {} is already used", p.name),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        policies.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Registry { policies })
+    }
+
+    pub fn get(&self, id_or_name: &str) -> Option<&Policy> {
+        let key = id_or_name.to_ascii_uppercase();
+        self.policies
+            .iter()
+            .find(|p| p.id == key || p.name == id_or_name)
+            .or_else(|| {
+                self.policies.iter().find(|p| {
+                    p.aliases
+                        .checkov
+                        .iter()
+                        .chain(&p.aliases.trivy)
+                        .any(|a| a.eq_ignore_ascii_case(id_or_name))
+                })
+            })
+    }
+}
+
+fn collect_embedded(dir: &include_dir::Dir<'_>, out: &mut Vec<(PathBuf, String)>) {
+    for f in dir.files() {
+        if f.path().extension().is_some_and(|x| x == "toml") {
+            if let Some(t) = f.contents_utf8() {
+                out.push((Path::new("policies").join(f.path()), t.to_string()));
+            }
+        }
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}

@@ -1,0 +1,139 @@
+//! Every policy's examples are tests: a bad example must fail its rule, a good one must neither fail
+//! nor be unresolved. The text a user sees for each bad example is a snapshot. policies/README.md
+//! is generated from the registry and must be current.
+
+use infracheck::hcl::eval::module::evaluate_root;
+use infracheck::hcl::{Loader, RootSpec};
+use infracheck::model::Project;
+use infracheck::report;
+use infracheck::rules::engine::{run_one, Finding, Outcome};
+use infracheck::rules::{Policy, Registry};
+use std::path::{Path, PathBuf};
+
+/// Evaluates one example, written to a stable place under target/ so snapshots name the same path
+/// on every machine.
+fn evaluate(policy: &Policy, kind: &str, n: usize, hcl: &str) -> (Loader, Project) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("policy-examples")
+        .join(&policy.id)
+        .join(format!("{kind}-{n}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), hcl).unwrap();
+    let loader = Loader::new(dir.clone());
+    let spec = RootSpec {
+        name: format!("{kind}-{n}"),
+        dir: infracheck::source::display_path(&dir),
+        var_files: Vec::new(),
+        vars: Vec::new(),
+        workspace: "default".into(),
+        profile: policy.example_profile().to_string(),
+    };
+    let project = evaluate_root(&loader, &spec);
+    (loader, project)
+}
+
+fn describe(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{:?} {} {}", f.outcome, f.address, f.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_example_of_every_policy() {
+    let registry = Registry::builtin().unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(
+        registry.policies.len() >= 50,
+        "the catalog has {} policies",
+        registry.policies.len()
+    );
+    let mut problems = Vec::new();
+    for (index, policy) in registry.policies.iter().enumerate() {
+        for (kind, examples) in [("bad", &policy.examples.bad), ("good", &policy.examples.good)] {
+            for (n, hcl) in examples.iter().enumerate() {
+                let (loader, project) = evaluate(policy, kind, n, hcl);
+                let errors: Vec<String> = project
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| d.message.clone())
+                    .collect();
+                if !errors.is_empty() {
+                    problems.push(format!(
+                        "{} {kind} example {n} does not evaluate: {errors:?}",
+                        policy.id
+                    ));
+                    continue;
+                }
+                let findings = run_one(index, policy, &project);
+                let failed = findings.iter().any(|f| f.outcome == Outcome::Fail);
+                let unresolved = findings.iter().any(|f| f.outcome == Outcome::Unresolved);
+                let ran = !findings.is_empty();
+                match kind {
+                    "bad" if !failed => problems.push(format!(
+                        "{} bad example {n} does not fail:\n{}",
+                        policy.id,
+                        describe(&findings)
+                    )),
+                    "good" if failed || unresolved || !ran => problems.push(format!(
+                        "{} good example {n} {}:\n{}",
+                        policy.id,
+                        if ran { "does not pass" } else { "checks nothing" },
+                        describe(&findings)
+                    )),
+                    _ => {}
+                }
+                if kind == "bad" {
+                    let shown: Vec<Finding> = findings.into_iter().filter(|f| f.outcome != Outcome::Pass).collect();
+                    let text = report::check::text(
+                        &registry,
+                        std::slice::from_ref(&project),
+                        &shown,
+                        &loader.sources,
+                        &report::check::Options {
+                            color: false,
+                            show_passed: false,
+                        },
+                    );
+                    insta::with_settings!({ snapshot_path => "snapshots/policies", prepend_module_to_snapshot => false }, {
+                        insta::assert_snapshot!(format!("{}-bad-{n}", policy.id), text);
+                    });
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn ids_and_names_are_unique_and_files_are_named_after_them() {
+    let registry = Registry::builtin().unwrap();
+    for p in &registry.policies {
+        let file = p.source.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(file, format!("{}-{}.toml", p.id, p.name), "{}", p.source.display());
+        let service = p.source.parent().unwrap();
+        assert!(
+            service.starts_with(Path::new("policies/aws")),
+            "{} is not under policies/aws/<service>/",
+            p.source.display()
+        );
+    }
+}
+
+#[test]
+fn policies_readme_is_generated_from_the_registry() {
+    let registry = Registry::builtin().unwrap();
+    let expected = report::rules::markdown(&registry);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/README.md");
+    if std::env::var_os("INFRACHECK_UPDATE_POLICIES_README").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "policies/README.md is stale: run `cargo run -- rules --format markdown > policies/README.md` \
+         (or INFRACHECK_UPDATE_POLICIES_README=1 cargo test --test policy_examples)"
+    );
+}
