@@ -286,3 +286,204 @@ fn each_file_is_parsed_once_however_many_roots_use_it() {
     // envs/dev, envs/prod, modules/bucket, modules/bucket/examples/basic, broken: five files.
     assert_eq!(loader.sources.len(), 5);
 }
+
+#[test]
+fn check_json_lists_findings_with_locations_and_exits_by_threshold() {
+    let out = infracheck()
+        .args(["check", "fixtures/systems/redis-worker", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "IC-EC2-004")
+        .expect("the public IP finding");
+    assert_eq!(f["outcome"], "fail");
+    assert_eq!(f["severity"], "medium");
+    assert_eq!(f["address"], "aws_instance.app");
+    assert_eq!(f["file"], "fixtures/systems/redis-worker/main.tf");
+    let text = std::fs::read_to_string(root().join("fixtures/systems/redis-worker/main.tf")).unwrap();
+    let line = text.lines().nth(f["line"].as_u64().unwrap() as usize - 1).unwrap();
+    assert!(line.contains("associate_public_ip_address = true"), "{line}");
+    assert_eq!(f["column"].as_u64().unwrap() as usize, line.find("true").unwrap() + 1);
+    assert_eq!(f["end_line"], f["line"]);
+    assert_eq!(f["aliases"]["checkov"][0], "CKV_AWS_88");
+    for key in [
+        "rule_name",
+        "title",
+        "category",
+        "env",
+        "message",
+        "remediation",
+        "refers_to",
+        "via",
+    ] {
+        assert!(f.get(key).is_some(), "{key}");
+    }
+    assert_eq!(v["summary"]["fixtures/systems/redis-worker"]["failed"], 10);
+
+    // Only failures at or above --severity decide the exit code; --soft-fail reports and exits 0.
+    infracheck()
+        .args(["check", "fixtures/systems/redis-worker", "--severity", "critical"])
+        .assert()
+        .code(0);
+    infracheck()
+        .args(["check", "fixtures/systems/redis-worker", "--soft-fail"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("IC-EC2-004"));
+}
+
+#[test]
+fn check_text_points_at_the_line_with_a_snippet_and_help() {
+    infracheck()
+        .args(["check", "fixtures/systems/redis-worker"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "fixtures/systems/redis-worker/main.tf:113:33: aws_instance.app fails \"Instances get no public",
+        ))
+        .stdout(predicate::str::contains(
+            "╭─[fixtures/systems/redis-worker/main.tf:113:33]",
+        ))
+        .stdout(predicate::str::contains("associate_public_ip_address = true"))
+        .stdout(predicate::str::contains(
+            "help: Remove `associate_public_ip_address = true`",
+        ))
+        .stdout(predicate::str::contains(
+            "fixtures/systems/redis-worker: 10 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed",
+        ));
+}
+
+#[test]
+fn profiles_scope_rules() {
+    // The NAT gateway rule applies to prod only: grocerymate's single NAT is a finding under the
+    // prod profile and not under the default one.
+    let count = |profile: &str| {
+        let out = infracheck()
+            .args([
+                "check",
+                "fixtures/systems/grocerymate",
+                "--format",
+                "json",
+                "--profile",
+                profile,
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "IC-VPC-005")
+            .count()
+    };
+    assert_eq!(count("prod"), 1);
+    assert_eq!(count("default"), 0);
+}
+
+#[test]
+fn rules_and_explain_describe_the_catalog() {
+    let out = infracheck().args(["rules", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nat = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "IC-VPC-005")
+        .unwrap();
+    assert_eq!(nat["graph_check"], "nat_per_az");
+    assert_eq!(nat["environments"][0], "prod");
+    for key in ["name", "title", "severity", "category", "resource_types", "aliases"] {
+        assert!(nat.get(key).is_some(), "{key}");
+    }
+    infracheck()
+        .args(["explain", "CKV_AWS_16"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("IC-RDS-001 rds-storage-encrypted"))
+        .stdout(predicate::str::contains("## What it checks"))
+        .stdout(predicate::str::contains("## Why it matters"))
+        .stdout(predicate::str::contains("## Bad"))
+        .stdout(predicate::str::contains("## Good"))
+        .stdout(predicate::str::contains("## References"));
+    infracheck()
+        .args(["explain", "IC-NOPE-999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no policy \"IC-NOPE-999\""));
+}
+
+#[test]
+fn user_policies_run_beside_the_builtin_ones_and_bad_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("aws/ec2")).unwrap();
+    std::fs::write(
+        dir.path().join("aws/ec2/ACME-EC2-001-instance-type-allowed.toml"),
+        r#"id = "ACME-EC2-001"
+name = "acme-instance-types"
+title = "Instances use an approved type"
+severity = "low"
+category = "reliability"
+resource_types = ["aws_instance"]
+what = "Only t3 instances."
+rationale = "Our budget."
+remediation = "Use a t3 type."
+
+[check]
+assert = { path = "instance_type", matches = "^t3\\." }
+
+[examples]
+bad = ['resource "aws_instance" "x" { instance_type = "m5.large" }']
+good = ['resource "aws_instance" "x" { instance_type = "t3.small" }']
+"#,
+    )
+    .unwrap();
+    let out = infracheck()
+        .args([
+            "check",
+            "fixtures/systems/redis-worker",
+            "--format",
+            "json",
+            "--policies",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "ACME-EC2-001"),
+        "t3.small passes"
+    );
+    let text = String::from_utf8(
+        infracheck()
+            .args(["rules", "--policies"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("ACME-EC2-001"), "{text}");
+
+    std::fs::write(
+        dir.path().join("aws/ec2/broken.toml"),
+        "id = \"IC-X-1\"\n[check]\nassert = { path = \"a\" }\n",
+    )
+    .unwrap();
+    infracheck()
+        .args(["rules", "--policies"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.toml"));
+}

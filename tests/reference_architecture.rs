@@ -296,3 +296,68 @@ fn every_seed_system_loads_cleanly() {
         (&"db.t4g.micro".into(), &"gp2".into())
     );
 }
+
+/// `check` on the bundled environments finds only what document 003's own design explains: in
+/// prod its exceptions (the deploy role's wildcards, log groups and log buckets without a customer
+/// key, a secret without rotation); in dev and staging also the compromises of having no
+/// certificate (HTTP only, CloudFront on its default certificate). Nothing is unresolved.
+#[test]
+fn check_finds_only_what_the_document_explains() {
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .args(["check", "--env", "all", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let design = [
+        "IC-CW-001 fail module.vpc.aws_cloudwatch_log_group.flow_logs",
+        "IC-CW-001 fail module.waf.aws_cloudwatch_log_group.waf",
+        "IC-IAM-002 fail module.iam.data.aws_iam_policy_document.deploy",
+        "IC-S3-002 fail module.alb_logs_bucket.aws_s3_bucket.this",
+        "IC-S3-002 fail module.logs_bucket.aws_s3_bucket.this",
+        "IC-SM-002 fail module.secrets.aws_secretsmanager_secret.db",
+    ];
+    let no_certificate = [
+        "IC-CF-002 fail module.cloudfront.aws_cloudfront_distribution.this",
+        "IC-CF-003 fail module.cloudfront.aws_cloudfront_distribution.this",
+        "IC-ELB-002 fail module.load_balancer.aws_lb_listener.http",
+    ];
+    for env in ["dev", "staging", "prod"] {
+        let mut found: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["env"] == env)
+            .map(|f| {
+                format!(
+                    "{} {} {}",
+                    f["rule_id"].as_str().unwrap(),
+                    f["outcome"].as_str().unwrap(),
+                    f["address"].as_str().unwrap()
+                )
+            })
+            .collect();
+        found.sort();
+        let mut want: Vec<String> = design.iter().map(|s| s.to_string()).collect();
+        if env != "prod" {
+            want.extend(no_certificate.iter().map(|s| s.to_string()));
+        }
+        want.sort();
+        assert_eq!(found, want, "{env}");
+        assert_eq!(report["summary"][env]["unresolved"], 0, "{env}");
+        assert!(report["summary"][env]["passed"].as_u64().unwrap() > 60, "{env}");
+    }
+    // The deploy role's wildcard statement is located where it is written.
+    let deploy = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["env"] == "prod" && f["rule_id"] == "IC-IAM-002")
+        .unwrap();
+    assert_eq!(deploy["file"], "terraform/modules/iam/main.tf");
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("terraform/modules/iam/main.tf"))
+        .unwrap();
+    let line = text.lines().nth(deploy["line"].as_u64().unwrap() as usize - 1).unwrap();
+    assert!(line.trim_start().starts_with("actions = ["), "{line}");
+}

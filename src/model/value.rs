@@ -8,15 +8,19 @@ use std::sync::Arc;
 
 /// What an unknown value refers to: sorted, without duplicates. Empty for values that are unknown
 /// without a reference (`timestamp()`, `uuid()`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unknown {
     pub refs: Vec<String>,
+    /// For a string that is the JSON encoding (`jsonencode`) of a partly known value: that value,
+    /// with its unknown parts, so checks can read what is known of it.
+    pub encodes: Option<Arc<Value>>,
 }
 
 impl Unknown {
     pub fn of(reference: impl Into<String>) -> Unknown {
         Unknown {
             refs: vec![reference.into()],
+            encodes: None,
         }
     }
 
@@ -24,6 +28,7 @@ impl Unknown {
         self.refs.extend(other.refs.iter().cloned());
         self.refs.sort();
         self.refs.dedup();
+        self.encodes = None;
     }
 
     /// The value, not yet known, of `<refers>.<attr>` (or of the whole when it refers to several).

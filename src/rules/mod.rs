@@ -229,13 +229,17 @@ impl Policy {
                 assert: Box::new(assert),
             }
         };
-        let id_ok = f.id.len() >= 5
-            && f.id.starts_with("IC-")
-            && f.id[3..]
+        let id_ok = f.id.contains('-')
+            && f.id.starts_with(|c: char| c.is_ascii_uppercase())
+            && !f.id.ends_with('-')
+            && f.id
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         if !id_ok {
-            return Err(format!("id {:?} must look like IC-RDS-001", f.id));
+            return Err(format!(
+                "id {:?} must be upper-case words and numbers joined by hyphens, like IC-RDS-001 or ACME-EC2-001",
+                f.id
+            ));
         }
         if f.examples.bad.is_empty() || f.examples.good.is_empty() {
             return Err("a policy needs at least one bad and one good example".into());

@@ -1,8 +1,7 @@
 //! ECS container definitions: `require = ["not_privileged", "awslogs"]` — no privileged
 //! container, and every container's logs sent to CloudWatch with the awslogs driver.
 
-use super::{GraphCtx, GraphOutcome};
-use crate::model::Value;
+use super::{json_view, GraphCtx, GraphOutcome, UNKNOWN_JSON};
 use crate::rules::engine::Outcome;
 
 pub fn validate(params: &toml::Table) -> Result<(), String> {
@@ -24,9 +23,12 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let mut out = Vec::new();
     for i in ctx.of_types(&["aws_ecs_task_definition"]) {
         let r = ctx.resource(i);
-        let defs = match r.attributes.get("container_definitions") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Unknown(u)) => {
+        let Some(defs) = r.attributes.get("container_definitions") else {
+            continue;
+        };
+        let refs = super::unknown_refs(defs).unwrap_or_default();
+        let Some(serde_json::Value::Array(containers)) = json_view(defs) else {
+            if !refs.is_empty() {
                 out.push(
                     GraphOutcome::on(
                         ctx,
@@ -35,37 +37,48 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                         "container_definitions is known only after apply",
                     )
                     .at("container_definitions")
-                    .refs(u.refs.clone()),
+                    .refs(refs),
                 );
-                continue;
             }
-            _ => continue,
-        };
-        let Ok(serde_json::Value::Array(containers)) = serde_json::from_str::<serde_json::Value>(&defs) else {
             continue;
         };
         let mut problems = Vec::new();
+        let mut unknown = Vec::new();
         for c in &containers {
             let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");
-            if require.iter().any(|r| r == "not_privileged")
-                && c.get("privileged").and_then(|p| p.as_bool()) == Some(true)
-            {
-                problems.push(format!("container {name} is privileged"));
+            if require.iter().any(|r| r == "not_privileged") {
+                match c.get("privileged") {
+                    Some(serde_json::Value::Bool(true)) => problems.push(format!("container {name} is privileged")),
+                    Some(serde_json::Value::String(s)) if s == UNKNOWN_JSON => {
+                        unknown.push(format!("whether container {name} is privileged"))
+                    }
+                    _ => {}
+                }
             }
             if require.iter().any(|r| r == "awslogs") {
-                let driver = c.pointer("/logConfiguration/logDriver").and_then(|d| d.as_str());
-                if driver != Some("awslogs") {
-                    problems.push(format!(
+                match c.pointer("/logConfiguration/logDriver").and_then(|d| d.as_str()) {
+                    Some("awslogs") => {}
+                    Some(UNKNOWN_JSON) => unknown.push(format!("the log driver of container {name}")),
+                    driver => problems.push(format!(
                         "container {name} logs with {}",
                         driver.map_or("no log driver".to_string(), |d| format!("the {d} driver"))
-                    ));
+                    )),
                 }
             }
         }
-        out.push(if problems.is_empty() {
-            GraphOutcome::pass(ctx, i)
-        } else {
+        out.push(if !problems.is_empty() {
             GraphOutcome::on(ctx, i, Outcome::Fail, problems.join("; ")).at("container_definitions")
+        } else if !unknown.is_empty() {
+            GraphOutcome::on(
+                ctx,
+                i,
+                Outcome::Unresolved,
+                format!("{} known only after apply", unknown.join(", ")),
+            )
+            .at("container_definitions")
+            .refs(refs)
+        } else {
+            GraphOutcome::pass(ctx, i)
         });
     }
     out

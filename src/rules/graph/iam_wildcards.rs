@@ -2,7 +2,7 @@
 //! `aws_iam_policy_document` statements and in policy JSON written on roles, users, groups and
 //! policies.
 
-use super::{fields, items, str_of, GraphCtx, GraphOutcome};
+use super::{fields, items, json_view, str_of, GraphCtx, GraphOutcome, UNKNOWN_JSON};
 use crate::model::Value;
 use crate::rules::engine::Outcome;
 
@@ -17,8 +17,9 @@ fn is_wild_action(a: &str) -> bool {
     a == "*" || a.ends_with(":*")
 }
 
-/// Wildcard actions of an Allow statement on `*`, from JSON.
-fn json_findings(doc: &serde_json::Value) -> Vec<String> {
+/// Wildcard actions of Allow statements on `*`, from JSON; and whether a statement's actions or
+/// resources are known only after apply where it matters.
+fn json_findings(doc: &serde_json::Value) -> (Vec<String>, bool) {
     let statements = match doc.get("Statement") {
         Some(serde_json::Value::Array(a)) => a.clone(),
         Some(s) => vec![s.clone()],
@@ -32,22 +33,25 @@ fn json_findings(doc: &serde_json::Value) -> Vec<String> {
         }
     };
     let mut out = Vec::new();
+    let mut unknown = false;
     for s in statements {
         if s.get("Effect").and_then(|e| e.as_str()) != Some("Allow") {
             continue;
         }
-        if !strings(s.get("Resource")).iter().any(|r| r == "*") {
+        let actions = strings(s.get("Action"));
+        let wild: Vec<String> = actions.iter().filter(|a| is_wild_action(a)).cloned().collect();
+        if wild.is_empty() {
+            unknown |= actions.iter().any(|a| a == UNKNOWN_JSON);
             continue;
         }
-        let wild: Vec<String> = strings(s.get("Action"))
-            .into_iter()
-            .filter(|a| is_wild_action(a))
-            .collect();
-        if !wild.is_empty() {
+        let resources = strings(s.get("Resource"));
+        if resources.iter().any(|r| r == "*") {
             out.push(wild.join(", "));
+        } else if resources.iter().any(|r| r == UNKNOWN_JSON) {
+            unknown = true;
         }
     }
-    out
+    (out, unknown)
 }
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
@@ -132,32 +136,47 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         let Some(policy) = r.attributes.get("policy") else {
             continue;
         };
-        match policy {
-            Value::String(s) if rendered.contains(&s.as_str()) => {}
-            Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
-                Ok(doc) => {
-                    let wild = json_findings(&doc);
-                    out.push(if wild.is_empty() {
-                        GraphOutcome::pass(ctx, i)
-                    } else {
-                        GraphOutcome::on(
-                            ctx,
-                            i,
-                            Outcome::Fail,
-                            format!("allows {} on every resource (*)", wild.join("; ")),
-                        )
-                        .at("policy")
-                    });
-                }
-                Err(_) => continue,
-            },
-            Value::Unknown(u) if u.refs.iter().all(|r| r.contains("aws_iam_policy_document.")) => {}
-            Value::Unknown(u) => out.push(
+        if let Value::String(s) = policy {
+            if rendered.contains(&s.as_str()) {
+                continue;
+            }
+        }
+        if let Value::Unknown(u) = policy {
+            if u.encodes.is_none() && u.refs.iter().all(|r| r.contains("aws_iam_policy_document.")) {
+                continue;
+            }
+        }
+        let refs = super::unknown_refs(policy).unwrap_or_default();
+        match json_view(policy) {
+            Some(doc) => {
+                let (wild, unknown) = json_findings(&doc);
+                out.push(if !wild.is_empty() {
+                    GraphOutcome::on(
+                        ctx,
+                        i,
+                        Outcome::Fail,
+                        format!("allows {} on every resource (*)", wild.join("; ")),
+                    )
+                    .at("policy")
+                } else if unknown {
+                    GraphOutcome::on(
+                        ctx,
+                        i,
+                        Outcome::Unresolved,
+                        "actions or resources known only after apply",
+                    )
+                    .at("policy")
+                    .refs(refs)
+                } else {
+                    GraphOutcome::pass(ctx, i)
+                });
+            }
+            None if !refs.is_empty() => out.push(
                 GraphOutcome::on(ctx, i, Outcome::Unresolved, "the policy is known only after apply")
                     .at("policy")
-                    .refs(u.refs.clone()),
+                    .refs(refs),
             ),
-            _ => {}
+            None => {}
         }
     }
     out

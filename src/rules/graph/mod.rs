@@ -229,3 +229,20 @@ pub fn subnet_az(r: &Resource) -> Option<Value> {
         .or_else(|| r.attributes.get("availability_zone_id"))
         .cloned()
 }
+
+/// What stands for a value known only after apply inside [`json_view`].
+pub const UNKNOWN_JSON: &str = "\u{1}(known after apply)";
+
+/// A JSON document attribute as JSON: parsed from a known string, or, for `jsonencode` of a partly
+/// known value, that value with [`UNKNOWN_JSON`] where parts are unknown. `None` when nothing of it
+/// is known (or it is not JSON).
+pub fn json_view(v: &Value) -> Option<serde_json::Value> {
+    match v {
+        Value::String(s) => serde_json::from_str(s).ok(),
+        Value::Unknown(u) => u
+            .encodes
+            .as_ref()
+            .map(|inner| inner.to_json_with(&|_| serde_json::Value::String(UNKNOWN_JSON.into()))),
+        _ => None,
+    }
+}

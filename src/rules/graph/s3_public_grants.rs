@@ -1,7 +1,7 @@
 //! No bucket grants everyone access: no public canned ACL, and no bucket policy statement that
 //! allows `Principal: "*"` without a condition narrowing it.
 
-use super::{fields, items, str_of, GraphCtx, GraphOutcome};
+use super::{fields, items, json_view, str_of, GraphCtx, GraphOutcome};
 use crate::model::Value;
 use crate::rules::engine::Outcome;
 
@@ -101,9 +101,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         {
             let m = fields(p);
             match m.get("policy") {
-                Some(Value::String(s))
-                    if serde_json::from_str::<serde_json::Value>(s).is_ok_and(|d| json_public(&d)) =>
-                {
+                Some(v @ (Value::String(_) | Value::Unknown(_))) if json_view(v).is_some_and(|d| json_public(&d)) => {
                     verdict = GraphOutcome::on(
                         ctx,
                         i,
@@ -112,7 +110,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                     )
                     .at(format!("bucket_policy[{k}].policy"));
                 }
-                Some(Value::Unknown(u)) => {
+                Some(Value::Unknown(u)) if u.encodes.is_none() => {
                     let docs: Vec<usize> =
                         ctx.targets(&Value::Unknown(u.clone()), &["aws_iam_policy_document"], "json");
                     let data_docs: Vec<usize> = ctx

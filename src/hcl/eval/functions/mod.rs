@@ -210,7 +210,12 @@ pub fn call(name: &str, args: Vec<Value>, fs: &FsAccess) -> FnResult {
             return Ok(Value::Unknown(u));
         }
     } else if name != "templatefile" {
-        if let Some(u) = merged_unknown(args.iter().filter(|a| !a.is_wholly_known())) {
+        if let Some(mut u) = merged_unknown(args.iter().filter(|a| !a.is_wholly_known())) {
+            // The JSON of a partly known value: keep the value, so checks can read its known parts
+            // (an IAM policy's actions, a container's log driver) before apply.
+            if name == "jsonencode" && args.len() == 1 && !args[0].is_unknown() {
+                u.encodes = Some(std::sync::Arc::new(args[0].clone()));
+            }
             return Ok(Value::Unknown(u));
         }
     }
