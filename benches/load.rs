@@ -1,4 +1,4 @@
-//! Load + evaluate throughput, against hcl-edit parsing the same bytes alone.
+//! Load + evaluate (+ check) throughput, against hcl-edit parsing the same bytes alone.
 //!
 //! `cargo bench --bench load` measures a generated tree of 2,000+ files (always) and, when
 //! `INFRACHECK_BENCH_REAL` names a directory (e.g. clones of terraform-aws-modules' vpc, eks and rds,
@@ -7,6 +7,8 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use infracheck::hcl::discover::{Loader, RootSpec};
 use infracheck::hcl::eval::module::evaluate_root;
+use infracheck::model::Project;
+use infracheck::rules::{engine, Registry};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -181,6 +183,18 @@ fn parse_only(files: &[(PathBuf, String)]) -> usize {
 
 /// What `infracheck resources DIR` does before reporting: discover roots, load, evaluate.
 fn load_and_evaluate(dir: &Path) -> usize {
+    projects(dir).1.iter().map(|p| p.resources.len()).sum()
+}
+
+/// What `infracheck check DIR` does before reporting: load the policies, then every root, then run
+/// every rule.
+fn check(dir: &Path) -> usize {
+    let registry = Registry::builtin().expect("policies load");
+    let (_loader, projects) = projects(dir);
+    engine::run(&registry, &projects).len()
+}
+
+fn projects(dir: &Path) -> (Loader, Vec<Project>) {
     let loader = Loader::new(dir.to_path_buf());
     let specs: Vec<RootSpec> = loader
         .discover_roots(dir)
@@ -194,10 +208,8 @@ fn load_and_evaluate(dir: &Path) -> usize {
             profile: "default".into(),
         })
         .collect();
-    specs
-        .par_iter()
-        .map(|s| evaluate_root(&loader, s).resources.len())
-        .sum()
+    let projects = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+    (loader, projects)
 }
 
 fn bench_tree(c: &mut Criterion, label: &str, dir: &Path) {
@@ -223,10 +235,47 @@ fn bench_tree(c: &mut Criterion, label: &str, dir: &Path) {
     group.bench_with_input(BenchmarkId::new("load + evaluate", files.len()), dir, |b, d| {
         b.iter(|| load_and_evaluate(d))
     });
+    group.bench_with_input(
+        BenchmarkId::new("check (load + evaluate + 62 policies)", files.len()),
+        dir,
+        |b, d| b.iter(|| check(d)),
+    );
+    group.finish();
+}
+
+/// `check --env all` on the bundled environments, through the library.
+fn bundled(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut group = c.benchmark_group("bundled");
+    group.sample_size(20);
+    group.bench_function("check --env all", |b| {
+        b.iter(|| {
+            let registry = Registry::builtin().expect("policies load");
+            let loader = Loader::new(root.join("terraform"));
+            let specs: Vec<RootSpec> = ["dev", "staging", "prod"]
+                .iter()
+                .map(|e| RootSpec {
+                    name: e.to_string(),
+                    dir: root.join("terraform/environments").join(e),
+                    var_files: Vec::new(),
+                    vars: Vec::new(),
+                    workspace: "default".into(),
+                    profile: e.to_string(),
+                })
+                .collect();
+            let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+            engine::run(&registry, &projects).len()
+        })
+    });
     group.finish();
 }
 
 fn generated(c: &mut Criterion) {
+    // INFRACHECK_BENCH_WRITE_TREE=DIR also writes the tree there, to run other tools on it.
+    if let Some(dir) = std::env::var_os("INFRACHECK_BENCH_WRITE_TREE") {
+        let (files, bytes) = generate(Path::new(&dir));
+        eprintln!("wrote {files} files ({bytes} bytes) to {}", Path::new(&dir).display());
+    }
     let tmp = tempfile::tempdir().unwrap();
     let (files, _) = generate(tmp.path());
     assert!(files >= 2000, "the generated tree must have at least 2,000 files");
@@ -239,5 +288,5 @@ fn real(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, generated, real);
+criterion_group!(benches, bundled, generated, real);
 criterion_main!(benches);

@@ -153,8 +153,24 @@ pub fn strcontains(a: &[Value]) -> FnResult {
     Ok(Value::Bool(str_arg(a, 0)?.contains(&str_arg(a, 1)?)))
 }
 
+/// Compiles a pattern once per thread: modules call `regex()` in validations and `for`
+/// expressions with the same few patterns many times.
 fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| format!("invalid regular expression pattern: {e}"))
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Regex>> = Default::default();
+    }
+    if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Regex::new(pattern).map_err(|e| format!("invalid regular expression pattern: {e}"))?;
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 1024 {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    });
+    Ok(re)
 }
 
 fn captures_value(re: &Regex, caps: &regex::Captures) -> Value {
