@@ -2,7 +2,7 @@
 //! sources, module calls, outputs, providers and the backend. Nothing is evaluated here.
 
 use crate::diag::Diagnostic;
-use crate::hcl::eval::graph::Deps;
+use crate::hcl::eval::graph::{Deps, ModuleGraph};
 use crate::hcl::parse::ParsedFile;
 use crate::source::{FileId, Span};
 use hcl_edit::expr::Expression;
@@ -162,6 +162,9 @@ pub struct ModuleConfig {
     /// What each declaration refers to, computed once however many roots and instances use the
     /// module (see [`crate::hcl::eval::graph::declaration_refs`]).
     pub refs: OnceLock<Arc<Deps>>,
+    /// Its evaluation graph, when that does not depend on where the module is called from (no
+    /// modules.json, no recursive call cut), shared by every root that calls it.
+    pub graph: OnceLock<Arc<ModuleGraph>>,
 }
 
 fn label(l: &BlockLabel) -> &str {

@@ -10,6 +10,20 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Each declaration and the declarations it refers to.
 pub type Deps = BTreeMap<Node, BTreeSet<Node>>;
 
+/// A module's reference graph, ready for Kahn's walk.
+#[derive(Debug)]
+pub struct ModuleGraph {
+    /// For each output, the variables it depends on, through locals, resources and nested
+    /// module calls.
+    pub needs: BTreeMap<String, BTreeSet<String>>,
+    /// Declarations in cycles, in the graph's order.
+    pub cyclic: Vec<Node>,
+    /// How many declared nodes each node waits for.
+    pub indegree: BTreeMap<Node, usize>,
+    /// The nodes that wait for each node.
+    pub dependents: BTreeMap<Node, Vec<Node>>,
+}
+
 /// A declaration in a module. A module call is several nodes, as in Terraform's graph: its
 /// expansion (`count`/`for_each`), each argument, and each output of the module it calls, so an
 /// output is ready as soon as the arguments it needs are.

@@ -3,7 +3,7 @@
 //! evaluate their child modules in turn. Values computed at apply time stay unknown.
 
 use super::expr::{self, eval};
-use super::graph::{declaration_refs, topo_order, Deps, Node, Refs};
+use super::graph::{declaration_refs, topo_order, Deps, ModuleGraph, Node, Refs};
 use super::types::{convert, parse_type, Type};
 use super::{Ctx, EvalError, FsAccess, Scope};
 use crate::diag::Diagnostic;
@@ -155,19 +155,9 @@ struct RootEval<'l> {
     seen_dirs: BTreeSet<PathBuf>,
     /// The evaluation graph of each module directory at each call path.
     graphs: BTreeMap<(PathBuf, Vec<String>), Arc<ModuleGraph>>,
-}
-
-/// A module's reference graph, ready for Kahn's walk.
-struct ModuleGraph {
-    /// For each output, the variables it depends on, through locals, resources and nested
-    /// module calls.
-    needs: BTreeMap<String, BTreeSet<String>>,
-    /// Declarations in cycles, in the graph's order.
-    cyclic: Vec<Node>,
-    /// How many declared nodes each node waits for.
-    indegree: BTreeMap<Node, usize>,
-    /// The nodes that wait for each node.
-    dependents: BTreeMap<Node, Vec<Node>>,
+    /// How many module calls were cut as recursive: a graph built without any does not depend on
+    /// where its module is called from.
+    recursion_cuts: std::cell::Cell<usize>,
 }
 
 /// Evaluates the root module described by `spec` into a [`Project`].
@@ -185,6 +175,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         providers: Vec::new(),
         seen_dirs: BTreeSet::new(),
         graphs: BTreeMap::new(),
+        recursion_cuts: std::cell::Cell::new(0),
     };
     let mut diags = Vec::new();
     if crate::hcl::discover::module_files(&root_dir).is_empty() {
@@ -406,7 +397,11 @@ impl RootEval<'_> {
         stack: &[PathBuf],
     ) -> Option<Arc<ModuleConfig>> {
         let dir = self.call_dir(cfg, call, key_path)?;
-        if stack.contains(&dir) || dir == cfg.dir || crate::hcl::discover::module_files(&dir).is_empty() {
+        if stack.contains(&dir) || dir == cfg.dir {
+            self.recursion_cuts.set(self.recursion_cuts.get() + 1);
+            return None;
+        }
+        if crate::hcl::discover::module_files(&dir).is_empty() {
             return None;
         }
         Some(self.loader.module(&dir))
@@ -415,10 +410,19 @@ impl RootEval<'_> {
     /// The evaluation graph of the module in `cfg` called at `key_path` (which also fixes the
     /// stack of calls above it), built once per root.
     fn module_graph(&mut self, cfg: &Arc<ModuleConfig>, key_path: &[String], stack: &[PathBuf]) -> Arc<ModuleGraph> {
+        // Without modules.json every call resolves by its source alone: a graph that cut no
+        // recursive call is the same wherever the module is called from, in every root.
+        let shareable = self.modules_json.is_empty();
+        if shareable {
+            if let Some(g) = cfg.graph.get() {
+                return Arc::clone(g);
+            }
+        }
         let key = (cfg.dir.clone(), key_path.to_vec());
         if let Some(g) = self.graphs.get(&key) {
             return Arc::clone(g);
         }
+        let cuts = self.recursion_cuts.get();
         let deps = self.build_deps(cfg, key_path, stack);
         let (_, cyclic) = topo_order(&deps);
         let mut indegree: BTreeMap<Node, usize> = deps.keys().map(|n| (n.clone(), 0)).collect();
@@ -436,6 +440,9 @@ impl RootEval<'_> {
             indegree,
             dependents,
         });
+        if shareable && self.recursion_cuts.get() == cuts {
+            let _ = cfg.graph.set(Arc::clone(&graph));
+        }
         self.graphs.insert(key, Arc::clone(&graph));
         graph
     }
