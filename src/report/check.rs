@@ -89,6 +89,23 @@ fn label(f: &Finding) -> String {
     }
 }
 
+/// Findings in the order users see: environment, file path, position, rule, address. (File ids
+/// follow the order files were read in, which parallel parsing does not fix.)
+fn ordered<'a>(findings: &'a [Finding], sources: &SourceMap) -> Vec<&'a Finding> {
+    let mut v: Vec<&Finding> = findings.iter().collect();
+    v.sort_by_cached_key(|f| {
+        (
+            f.env.clone(),
+            f.span.map(|s| (sources.path(s.file), s.start)),
+            f.rule_id.clone(),
+            f.address.clone(),
+            f.outcome,
+            f.message.clone(),
+        )
+    });
+    v
+}
+
 pub fn text(
     registry: &Registry,
     projects: &[Project],
@@ -103,8 +120,9 @@ pub fn text(
     })
     .with_width(100);
     let mut out = String::new();
+    let findings = ordered(findings, sources);
     for p in projects {
-        let mine: Vec<&Finding> = findings.iter().filter(|f| f.env == p.env).collect();
+        let mine: Vec<&Finding> = findings.iter().copied().filter(|f| f.env == p.env).collect();
         let _ = writeln!(out, "── {} ({}, profile {})", p.env, p.root.display(), p.profile);
         let mut file = None;
         for f in mine.iter().filter(|f| f.outcome != Outcome::Pass) {
@@ -118,10 +136,10 @@ pub fn text(
             let policy = &registry.policies[f.rule];
             let mut help = policy.remediation.clone();
             for v in &f.via {
-                let _ = write!(help, "\nthe value comes from {}", position(*v, sources));
+                let _ = write!(help, "\nThe value comes from {}.", position(*v, sources));
             }
             if !f.refers_to.is_empty() {
-                let _ = write!(help, "\nknown only after apply: {}", f.refers_to.join(", "));
+                let _ = write!(help, "\nKnown only after apply: {}.", f.refers_to.join(", "));
             }
             let (source, label) = match f.span {
                 Some(span) => {
@@ -143,6 +161,7 @@ pub fn text(
                 label,
             };
             let _ = handler.render_report(&mut out, &r);
+            out.push('\n');
         }
         if opts.show_passed {
             let passed: Vec<&&Finding> = mine.iter().filter(|f| f.outcome == Outcome::Pass).collect();
@@ -154,11 +173,10 @@ pub fn text(
             }
         }
         let s = Summary::of(&mine);
-        let _ = writeln!(out, "\n{}: {}\n", p.env, s.line());
+        let _ = writeln!(out, "{}: {}\n", p.env, s.line());
     }
     if projects.len() > 1 {
-        let all: Vec<&Finding> = findings.iter().collect();
-        let _ = writeln!(out, "all environments: {}", Summary::of(&all).line());
+        let _ = writeln!(out, "all environments: {}", Summary::of(&findings).line());
     }
     out
 }
@@ -258,8 +276,8 @@ pub fn json(
         let mine: Vec<&Finding> = findings.iter().filter(|f| f.env == p.env).collect();
         summary.insert(p.env.as_str(), Summary::of(&mine));
     }
-    let findings = findings
-        .iter()
+    let findings = ordered(findings, sources)
+        .into_iter()
         .filter(|f| f.outcome != Outcome::Pass)
         .map(|f| {
             let policy = &registry.policies[f.rule];
