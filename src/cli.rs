@@ -171,7 +171,7 @@ pub fn load(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>)> {
             None => Settings::default(),
         },
     };
-    let specs = resolve_targets(target, &settings, &cwd)?;
+    let (specs, discovery) = resolve_targets(target, &settings, &cwd)?;
     let scan_root = settings
         .path
         .as_ref()
@@ -182,7 +182,12 @@ pub fn load(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>)> {
             })
         })
         .unwrap_or_else(|| common_root(&specs, &cwd));
-    let loader = Loader::new(crate::source::normalize(&cwd.join(scan_root)));
+    let scan_root = crate::source::normalize(&cwd.join(scan_root));
+    // The files parsed to find the roots are the ones to evaluate: keep them.
+    let loader = match discovery {
+        Some(l) => l.rescoped(scan_root),
+        None => Loader::new(scan_root),
+    };
     let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
     Ok((loader, projects))
 }
@@ -210,7 +215,12 @@ fn common_root(specs: &[RootSpec], cwd: &std::path::Path) -> PathBuf {
     }
 }
 
-fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -> miette::Result<Vec<RootSpec>> {
+/// The root modules to evaluate, and the loader that parsed the files while finding them.
+fn resolve_targets(
+    t: &TargetArgs,
+    settings: &Settings,
+    cwd: &std::path::Path,
+) -> miette::Result<(Vec<RootSpec>, Option<Loader>)> {
     let env_spec = |e: &config::Env| RootSpec {
         name: e.name.clone(),
         dir: crate::source::display_path(&e.root),
@@ -233,10 +243,10 @@ fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -
             ));
         }
         if name == "all" {
-            return Ok(settings.envs.values().map(env_spec).collect());
+            return Ok((settings.envs.values().map(env_spec).collect(), None));
         }
         return match settings.envs.get(name) {
-            Some(e) => Ok(vec![env_spec(e)]),
+            Some(e) => Ok((vec![env_spec(e)], None)),
             None => Err(usage(
                 format!("unknown environment {name:?}"),
                 Some(format!(
@@ -252,7 +262,7 @@ fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -
         };
     }
     if t.paths.is_empty() && !settings.envs.is_empty() {
-        return Ok(settings.envs.values().map(env_spec).collect());
+        return Ok((settings.envs.values().map(env_spec).collect(), None));
     }
     let paths = if t.paths.is_empty() {
         vec![cwd.to_path_buf()]
@@ -292,7 +302,7 @@ fn resolve_targets(t: &TargetArgs, settings: &Settings, cwd: &std::path::Path) -
     }
     specs.sort_by(|a, b| a.name.cmp(&b.name));
     specs.dedup_by(|a, b| a.name == b.name);
-    Ok(specs)
+    Ok((specs, Some(loader)))
 }
 
 fn registry(dirs: &[PathBuf]) -> miette::Result<Registry> {

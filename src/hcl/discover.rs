@@ -84,6 +84,12 @@ impl Loader {
     }
 
     /// Parses `paths` in parallel into the cache (files already parsed are not read again).
+    /// The same loader, with its parsed files, limiting filesystem functions to `scan_root`.
+    pub fn rescoped(mut self, scan_root: PathBuf) -> Loader {
+        self.scan_root = scan_root;
+        self
+    }
+
     pub fn parse_all(&self, paths: &[PathBuf]) {
         let todo: Vec<&PathBuf> = {
             let cache = self.files.lock().unwrap_or_else(|e| e.into_inner());
