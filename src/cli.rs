@@ -7,6 +7,7 @@ use crate::exit;
 use crate::hcl::eval::module::evaluate_root;
 use crate::hcl::{Loader, RootSpec};
 use crate::model::Project;
+use crate::plan::{self, PlanSpec};
 use crate::report;
 use crate::rules::engine::{self, Outcome};
 use crate::rules::{Registry, Severity};
@@ -86,9 +87,18 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// Directories to scan: a root module, or a tree whose root modules are found (each directory
-    /// with Terraform files that no scanned directory calls as a module).
+    /// What to scan: a root module directory, a tree whose root modules are found (each directory
+    /// with Terraform files that no scanned directory calls as a module), or a plan file
+    /// (`terraform show -json tfplan > plan.json`), recognised by its content.
     pub paths: Vec<PathBuf>,
+    /// A plan of the environment given with --env (`terraform show -json` output); its
+    /// configuration is the environment's root.
+    #[arg(long, value_name = "FILE", requires = "env")]
+    pub plan: Option<PathBuf>,
+    /// The configuration a plan was made from, for locations (default: the plan's directory,
+    /// then the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
     /// An environment from .infracheck.toml, or `all`.
     #[arg(long, short = 'e')]
     pub env: Option<String>,
@@ -171,7 +181,42 @@ pub fn load(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>)> {
             None => Settings::default(),
         },
     };
-    let (specs, discovery) = resolve_targets(target, &settings, &cwd)?;
+    let (mut specs, discovery) = resolve_targets(target, &settings, &cwd)?;
+    // Plan files among the paths, and --plan for an environment.
+    let mut plans: Vec<PlanSpec> = Vec::new();
+    if let Some(plan) = &target.plan {
+        if !plan.is_file() {
+            return Err(usage(format!("{}: no such plan file", plan.display()), None));
+        }
+        let env = specs
+            .first()
+            .cloned()
+            .ok_or_else(|| usage("--plan needs --env NAME", None))?;
+        if specs.len() != 1 {
+            return Err(usage(
+                "--plan reads the plan of one environment: give --env NAME, not all",
+                None,
+            ));
+        }
+        plans.push(PlanSpec {
+            path: plan.clone(),
+            name: env.name.clone(),
+            source_dir: Some(target.source_dir.clone().unwrap_or_else(|| cwd.join(&env.dir))),
+            profile: env.profile.clone(),
+            workspace: env.workspace.clone(),
+        });
+        specs.clear();
+    }
+    for p in target.paths.iter().filter(|p| p.is_file()) {
+        let shown = crate::source::display_path(p);
+        plans.push(PlanSpec {
+            path: p.clone(),
+            name: shown.display().to_string(),
+            source_dir: plan::find_source_dir(p, target.source_dir.as_deref()),
+            profile: target.profile.clone().unwrap_or_else(|| "default".into()),
+            workspace: "default".into(),
+        });
+    }
     let scan_root = settings
         .path
         .as_ref()
@@ -188,7 +233,22 @@ pub fn load(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>)> {
         Some(l) => l.rescoped(scan_root),
         None => Loader::new(scan_root),
     };
-    let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+    let mut projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+    for spec in &plans {
+        projects.push(plan::read(&loader, spec).unwrap_or_else(|d| Project {
+            env: spec.name.clone(),
+            root: crate::source::display_path(&spec.path),
+            resources: Vec::new(),
+            backend: None,
+            providers: Vec::new(),
+            variables: Default::default(),
+            outputs: Default::default(),
+            external_modules: Vec::new(),
+            diagnostics: vec![*d],
+            profile: spec.profile.clone(),
+            backend_known: false,
+        }));
+    }
     Ok((loader, projects))
 }
 
@@ -274,6 +334,16 @@ fn resolve_targets(
     for p in paths {
         if !p.exists() {
             return Err(usage(format!("{}: no such file or directory", p.display()), None));
+        }
+        if p.is_file() {
+            let head = std::fs::read(&p).map(|b| plan::looks_like_json(&b)).unwrap_or(false);
+            if !head {
+                return Err(usage(
+                    format!("{}: not a directory or a plan (JSON) file", p.display()),
+                    Some("give a directory of Terraform files, or `terraform show -json tfplan` output".into()),
+                ));
+            }
+            continue;
         }
         if !p.is_dir() {
             return Err(usage(

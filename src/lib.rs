@@ -8,6 +8,7 @@ pub mod config;
 pub mod diag;
 pub mod hcl;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -126,6 +126,9 @@ impl Resource {
             (Some(Value::List(items)) | Some(Value::Set(items)), Some(j)) => {
                 Some(Value::List(items.iter().chain(j).cloned().collect()))
             }
+            // A plan shows attributes that separate resources fill (a group's `ingress`) as known
+            // only after apply; the joined resources are what is known of them.
+            (Some(Value::Null | Value::Unknown(_)), Some(j)) => Some(Value::List(j.clone())),
             (Some(w), Some(_)) => Some(w.clone()),
         }
     }
@@ -184,4 +187,7 @@ pub struct Project {
     pub diagnostics: Vec<Diagnostic>,
     /// The policy profile that scopes rules (an environment's `profile`, or `--profile`).
     pub profile: String,
+    /// Whether `backend` is known: false for a plan read without its configuration (plans do not
+    /// record the backend), so state rules are unresolved rather than failed.
+    pub backend_known: bool,
 }

@@ -266,6 +266,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         external_modules: external,
         diagnostics,
         profile: spec.profile.clone(),
+        backend_known: true,
     };
     crate::model::join::join(&mut project);
     project

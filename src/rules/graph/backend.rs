@@ -48,6 +48,16 @@ fn outcome(address: &str, o: Outcome, detail: &str, span: Option<Span>) -> Graph
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let require = ctx.param_str("require").unwrap_or("remote");
+    if !ctx.project.backend_known {
+        let mut o = outcome(
+            "terraform",
+            Outcome::Unresolved,
+            "the plan does not record the backend and its configuration was not found",
+            root_span(ctx),
+        );
+        o.refs = vec!["the backend block (give --source-dir)".into()];
+        return vec![o];
+    }
     let Some(b) = &ctx.project.backend else {
         if require == "remote" && !ctx.project.resources.is_empty() {
             return vec![outcome(
