@@ -48,6 +48,10 @@ fn outcome(address: &str, o: Outcome, detail: &str, span: Option<Span>) -> Graph
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let require = ctx.param_str("require").unwrap_or("remote");
+    if ctx.project.resources.is_empty() && ctx.project.backend.is_none() {
+        // Nothing was read (or nothing is managed): no state to speak of.
+        return Vec::new();
+    }
     if !ctx.project.backend_known {
         let mut o = outcome(
             "terraform",
@@ -59,7 +63,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         return vec![o];
     }
     let Some(b) = &ctx.project.backend else {
-        if require == "remote" && !ctx.project.resources.is_empty() {
+        if require == "remote" {
             return vec![outcome(
                 "terraform",
                 Outcome::Fail,
