@@ -189,7 +189,7 @@ fn a_plan_without_its_configuration_points_into_the_plan_and_leaves_the_backend_
 fn bad_plans_are_located_errors_and_exit_2() {
     for (file, message, line) in [
         ("truncated.json", "ends early", 7),
-        ("malformed.json", "trailing comma", 4),
+        ("malformed.json", "is not valid", 4),
         ("future.json", "format_version", 2),
         ("state.json", "is a Terraform state", 1),
     ] {

@@ -13,6 +13,7 @@ use crate::hcl::eval::module::evaluate_root;
 use crate::hcl::{Loader, RootSpec};
 use crate::model::{InstanceKey, Mode, ModulePath, Project, Provenance, Resource, Unknown, Value};
 use crate::source::{FileId, Span};
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,7 +29,10 @@ pub enum Kind {
 
 /// Classifies a parsed JSON document by its content.
 pub fn kind(doc: &Json) -> Kind {
-    let has = |k: &str| doc.get(k).is_some();
+    kind_from(&|k| doc.get(k).is_some())
+}
+
+fn kind_from(has: &dyn Fn(&str) -> bool) -> Kind {
     if has("format_version") && (has("planned_values") || has("resource_changes") || has("configuration")) {
         Kind::Plan
     } else if has("format_version") && has("values") || has("serial") && has("lineage") {
@@ -64,18 +68,26 @@ fn error(code: &'static str, message: String, span: Option<Span>, help: &str) ->
 /// located error.
 pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>> {
     let shown = crate::source::display_path(&spec.path);
-    let bytes = std::fs::read(&spec.path).map_err(|e| {
-        error(
-            "plan::read",
-            format!("{}: {e}", shown.display()),
-            None,
-            "check the path",
-        )
-    })?;
-    let text = crate::hcl::parse::decode_text(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    let file = loader.sources.add(shown.clone(), text.as_str());
-    let doc: Json = serde_json::from_str(&text).map_err(|e| {
+    // One copy of the text at a time: the bytes, then the decoded text, then the source map's.
+    let text = {
+        let bytes = std::fs::read(&spec.path).map_err(|e| {
+            error(
+                "plan::read",
+                format!("{}: {e}", shown.display()),
+                None,
+                "check the path",
+            )
+        })?;
+        crate::hcl::parse::decode_text(&bytes)
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let file = loader.sources.add(shown.clone(), text);
+    let source = loader.sources.get(file);
+    let text: &str = &source.text;
+    let top: Top = serde_json::from_str(text).map_err(|e| {
         let offset = offset_of(&text, e.line(), e.column());
         let what = if e.is_eof() {
             "ends early (truncated?)"
@@ -90,7 +102,7 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
         )
     })?;
     let at_start = Some(Span::new(file, 0..text.len().min(1)));
-    match kind(&doc) {
+    match top.kind() {
         Kind::Plan => {}
         Kind::State => {
             return Err(error(
@@ -112,7 +124,8 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
             ))
         }
     }
-    let version = doc["format_version"].as_str().unwrap_or("");
+    let version_json = top.format_version.map(|r| parse_raw(r)).unwrap_or(Json::Null);
+    let version = version_json.as_str().unwrap_or("");
     let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok());
     if !matches!(major, Some(0 | 1)) {
         let offset = text.find("\"format_version\"").unwrap_or(0);
@@ -126,7 +139,67 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
             "use a Terraform release whose plan format is 1.x, or upgrade infracheck",
         ));
     }
-    Ok(Builder::new(loader, spec, &doc, file, &text).build())
+    // The small parts as JSON values; each resource change is parsed on its own, when it is read,
+    // so a large plan is never held as one JSON tree.
+    let changes: Vec<&RawValue> = match top.resource_changes {
+        Some(raw) => serde_json::from_str(raw.get()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut doc = serde_json::Map::new();
+    doc.insert("format_version".into(), version_json.clone());
+    for (key, raw) in [("variables", top.variables), ("configuration", top.configuration)] {
+        if let Some(r) = raw {
+            doc.insert(key.into(), parse_raw(r));
+        }
+    }
+    if changes.is_empty() {
+        if let Some(r) = top.planned_values {
+            doc.insert("planned_values".into(), parse_raw(r));
+        }
+    }
+    let doc = Json::Object(doc);
+    Ok(Builder::new(loader, spec, &doc, &changes, file, text).build())
+}
+
+/// The top-level members of a plan (or of what was given as one), unparsed.
+#[derive(serde::Deserialize)]
+struct Top<'a> {
+    #[serde(borrow)]
+    format_version: Option<&'a RawValue>,
+    #[serde(borrow)]
+    planned_values: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resource_changes: Option<&'a RawValue>,
+    #[serde(borrow)]
+    configuration: Option<&'a RawValue>,
+    #[serde(borrow)]
+    variables: Option<&'a RawValue>,
+    #[serde(borrow)]
+    values: Option<&'a RawValue>,
+    #[serde(borrow)]
+    serial: Option<&'a RawValue>,
+    #[serde(borrow)]
+    lineage: Option<&'a RawValue>,
+}
+
+impl Top<'_> {
+    fn kind(&self) -> Kind {
+        let has = |v: &Option<&RawValue>| v.is_some();
+        kind_from(&|k| match k {
+            "format_version" => has(&self.format_version),
+            "planned_values" => has(&self.planned_values),
+            "resource_changes" => has(&self.resource_changes),
+            "configuration" => has(&self.configuration),
+            "values" => has(&self.values),
+            "serial" => has(&self.serial),
+            "lineage" => has(&self.lineage),
+            _ => false,
+        })
+    }
+}
+
+fn parse_raw(r: &RawValue) -> Json {
+    serde_json::from_str(r.get()).unwrap_or(Json::Null)
 }
 
 /// The byte offset of a 1-based line and column.
@@ -150,6 +223,7 @@ struct Builder<'a> {
     loader: &'a Loader,
     spec: &'a PlanSpec,
     doc: &'a Json,
+    changes: &'a [&'a RawValue],
     file: FileId,
     text: &'a str,
     modules: BTreeMap<String, ConfigModule<'a>>,
@@ -251,7 +325,14 @@ fn key_of(index: Option<&Json>) -> InstanceKey {
 }
 
 impl<'a> Builder<'a> {
-    fn new(loader: &'a Loader, spec: &'a PlanSpec, doc: &'a Json, file: FileId, text: &'a str) -> Builder<'a> {
+    fn new(
+        loader: &'a Loader,
+        spec: &'a PlanSpec,
+        doc: &'a Json,
+        changes: &'a [&'a RawValue],
+        file: FileId,
+        text: &'a str,
+    ) -> Builder<'a> {
         let mut modules = BTreeMap::new();
         if let Some(root) = doc.pointer("/configuration/root_module") {
             collect_modules(String::new(), root, &mut modules);
@@ -260,6 +341,7 @@ impl<'a> Builder<'a> {
             loader,
             spec,
             doc,
+            changes,
             file,
             text,
             modules,
@@ -273,7 +355,9 @@ impl<'a> Builder<'a> {
         let regions = self.provider_regions();
         let mut resources = Vec::new();
         let mut seen = BTreeSet::new();
-        for rc in self.doc["resource_changes"].as_array().into_iter().flatten() {
+        for raw in self.changes {
+            let rc: Json = parse_raw(raw);
+            let rc = &rc;
             let actions: Vec<&str> = rc
                 .pointer("/change/actions")
                 .and_then(|a| a.as_array())
