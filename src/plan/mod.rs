@@ -88,7 +88,7 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
     let source = loader.sources.get(file);
     let text: &str = &source.text;
     let top: Top = serde_json::from_str(text).map_err(|e| {
-        let offset = offset_of(&text, e.line(), e.column());
+        let offset = offset_of(text, e.line(), e.column());
         let what = if e.is_eof() {
             "ends early (truncated?)"
         } else {
@@ -124,7 +124,7 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
             ))
         }
     }
-    let version_json = top.format_version.map(|r| parse_raw(r)).unwrap_or(Json::Null);
+    let version_json = top.format_version.map(parse_raw).unwrap_or(Json::Null);
     let version = version_json.as_str().unwrap_or("");
     let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok());
     if !matches!(major, Some(0 | 1)) {
