@@ -65,6 +65,11 @@ fn the_plan_and_its_configuration_give_the_same_findings() {
     assert!(hcl.contains(
         "IC-VPC-004 fail module.network.aws_security_group.db fixtures/plan/basic/modules/network/main.tf:25"
     ));
+    // A data source read during plan (only in planned_values) is checked where it is written.
+    assert!(
+        plan.contains("IC-IAM-002 fail data.aws_iam_policy_document.deploy fixtures/plan/basic/main.tf:86"),
+        "{plan:#?}"
+    );
 }
 
 #[test]
@@ -169,8 +174,14 @@ fn a_plan_without_its_configuration_points_into_the_plan_and_leaves_the_backend_
         .unwrap();
     assert_eq!(db["file"], "plan.json");
     let text = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
-    let line = text.lines().nth(db["line"].as_u64().unwrap() as usize - 1).unwrap();
-    assert!(line.contains("\"address\": \"aws_db_instance.db\""), "{line}");
+    // The resource change's object in the plan: its opening brace, its address on the next line.
+    let n = db["line"].as_u64().unwrap() as usize;
+    assert_eq!(text.lines().nth(n - 1).unwrap().trim(), "{");
+    assert!(text
+        .lines()
+        .nth(n)
+        .unwrap()
+        .contains("\"address\": \"aws_db_instance.db\""));
     let backend: Vec<&Value> = v["findings"]
         .as_array()
         .unwrap()

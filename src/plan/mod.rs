@@ -152,13 +152,14 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
             doc.insert(key.into(), parse_raw(r));
         }
     }
-    if changes.is_empty() {
-        if let Some(r) = top.planned_values {
-            doc.insert("planned_values".into(), parse_raw(r));
-        }
-    }
     let doc = Json::Object(doc);
-    Ok(Builder::new(loader, spec, &doc, &changes, file, text).build())
+    Ok(Builder::new(loader, spec, &doc, &changes, top.planned_values, file, text).build())
+}
+
+/// Just the address of a resource change.
+#[derive(serde::Deserialize)]
+struct AddressOnly {
+    address: String,
 }
 
 /// The top-level members of a plan (or of what was given as one), unparsed.
@@ -224,6 +225,7 @@ struct Builder<'a> {
     spec: &'a PlanSpec,
     doc: &'a Json,
     changes: &'a [&'a RawValue],
+    planned: Option<&'a RawValue>,
     file: FileId,
     text: &'a str,
     modules: BTreeMap<String, ConfigModule<'a>>,
@@ -330,6 +332,7 @@ impl<'a> Builder<'a> {
         spec: &'a PlanSpec,
         doc: &'a Json,
         changes: &'a [&'a RawValue],
+        planned: Option<&'a RawValue>,
         file: FileId,
         text: &'a str,
     ) -> Builder<'a> {
@@ -342,6 +345,7 @@ impl<'a> Builder<'a> {
             spec,
             doc,
             changes,
+            planned,
             file,
             text,
             modules,
@@ -380,16 +384,25 @@ impl<'a> Builder<'a> {
             seen.insert(r.address.clone());
             resources.push(r);
         }
-        // Resources in the planned values without a change entry (older formats).
+        // Resources in the planned values without a change entry: data sources read during plan,
+        // and every resource of formats that list no changes.
         let mut planned = Vec::new();
-        if let Some(root) = self.doc.pointer("/planned_values/root_module") {
-            collect_planned(root, &mut planned);
+        if let Some(root) = self
+            .planned
+            .and_then(|raw| serde_json::from_str::<PlannedValues>(raw.get()).ok())
+            .and_then(|p| p.root_module)
+        {
+            collect_planned(&root, &mut planned);
         }
-        for pr in planned {
-            let address = pr["address"].as_str().unwrap_or_default();
-            if seen.contains(address) {
+        for raw in planned {
+            let Ok(head) = serde_json::from_str::<AddressOnly>(raw.get()) else {
+                continue;
+            };
+            if seen.contains(&head.address) {
                 continue;
             }
+            let pr = parse_raw(raw);
+            let pr = &pr;
             let r = self.resource(
                 pr,
                 &pr["values"],
@@ -479,6 +492,18 @@ impl<'a> Builder<'a> {
     /// Where each resource instance's entry starts in the plan file, by address.
     fn plan_positions(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
+        // Each change is a slice of the text: its offset is where its object starts.
+        let base = self.text.as_ptr() as usize;
+        for raw in self.changes {
+            let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
+            if let Ok(head) = serde_json::from_str::<AddressOnly>(raw.get()) {
+                out.entry(head.address).or_insert(offset);
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+        // Older plans without resource changes: find the addresses in the text.
         let start = self.text.find("\"resource_changes\"").unwrap_or(0);
         let bytes = self.text.as_bytes();
         let needle = "\"address\"";
@@ -638,7 +663,7 @@ impl<'a> Builder<'a> {
             Some(w) => (w.span, w.provenance.clone()),
             None => {
                 let at = positions.get(&address).copied().unwrap_or(0);
-                let span = Span::new(self.file, at..at + "\"address\"".len());
+                let span = Span::new(self.file, at..at + 1);
                 (
                     span,
                     BTreeMap::from([(String::new(), Provenance { span, via: Vec::new() })]),
@@ -703,9 +728,24 @@ fn collect_modules<'a>(path: String, json: &'a Json, out: &mut BTreeMap<String, 
     out.insert(path, ConfigModule { json });
 }
 
-fn collect_planned<'a>(module: &'a Json, out: &mut Vec<&'a Json>) {
-    out.extend(module["resources"].as_array().into_iter().flatten());
-    for child in module["child_modules"].as_array().into_iter().flatten() {
+/// `planned_values`, with each resource left unparsed.
+#[derive(serde::Deserialize)]
+struct PlannedValues<'a> {
+    #[serde(borrow)]
+    root_module: Option<PlannedModule<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct PlannedModule<'a> {
+    #[serde(borrow, default)]
+    resources: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    child_modules: Vec<PlannedModule<'a>>,
+}
+
+fn collect_planned<'a>(module: &PlannedModule<'a>, out: &mut Vec<&'a RawValue>) {
+    out.extend(module.resources.iter().copied());
+    for child in &module.child_modules {
         collect_planned(child, out);
     }
 }
