@@ -262,3 +262,39 @@ fn plan_option_reads_an_environments_plan_with_its_profile_and_root() {
     let f = &v["findings"][0];
     assert!(f["file"].as_str().unwrap().starts_with("fixtures/plan/basic/"), "{f}");
 }
+
+#[test]
+fn format_0_1_plans_of_terraform_0_12_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = serde_json::json!({
+        "format_version": "0.1",
+        "terraform_version": "0.12.31",
+        "planned_values": { "root_module": { "resources": [{
+            "address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+            "provider_name": "aws", "schema_version": 1,
+            "values": { "engine": "mysql", "storage_encrypted": false, "publicly_accessible": true }
+        }] } },
+        "resource_changes": [{
+            "address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+            "provider_name": "aws",
+            "change": { "actions": ["create"], "before": null,
+                        "after": { "engine": "mysql", "storage_encrypted": false, "publicly_accessible": true },
+                        "after_unknown": { "id": true, "arn": true } }
+        }],
+        "configuration": { "root_module": { "resources": [{
+            "address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+            "provider_config_key": "aws",
+            "expressions": { "engine": { "constant_value": "mysql" } }, "schema_version": 1
+        }] } }
+    });
+    std::fs::write(dir.path().join("old.json"), plan.to_string()).unwrap();
+    let v = check_json(dir.path(), &["old.json"]);
+    let ids: BTreeSet<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "fail")
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains("IC-RDS-001") && ids.contains("IC-RDS-003"), "{ids:?}");
+}
