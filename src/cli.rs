@@ -40,6 +40,8 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (`check` only).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +67,9 @@ pub struct CheckArgs {
     /// A folder of your own policies, in the format of policies/ (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -434,12 +439,18 @@ fn input_diagnostics(projects: &[Project], loader: &Loader) -> Vec<Diagnostic> {
 }
 
 fn resources(target: &TargetArgs, values: bool) -> miette::Result<u8> {
+    if target.format == Format::Sarif {
+        return Err(usage(
+            "resources has no SARIF output",
+            Some("use --format text or json".into()),
+        ));
+    }
     let (loader, projects) = load(target)?;
     let color = color_wanted(target);
     let diags = input_diagnostics(&projects, &loader);
     let out = match target.format {
         Format::Text => report::resources::text(&projects, &loader.sources, values),
-        Format::Json => report::resources::json(&projects, &loader.sources),
+        Format::Json | Format::Sarif => report::resources::json(&projects, &loader.sources),
     };
     write_out(&out);
     if target.format == Format::Text && !diags.is_empty() {
@@ -467,20 +478,19 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
         color,
         show_passed: args.show_passed,
     };
-    match args.target.format {
-        Format::Text => {
-            write_out(&report::check::text(&reg, &projects, &findings, &loader.sources, &opts));
-            if !diags.is_empty() {
-                eprint!("{}", diag::render_text(&diags, &loader.sources, color));
-            }
+    let report = match args.target.format {
+        Format::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
+        Format::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
+        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &loader.sources),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &report).map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?
         }
-        Format::Json => write_out(&report::check::json(
-            &reg,
-            &projects,
-            &findings,
-            &diags,
-            &loader.sources,
-        )),
+        None => write_out(&report),
+    }
+    if args.target.format != Format::Json && !diags.is_empty() {
+        eprint!("{}", diag::render_text(&diags, &loader.sources, color));
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let failing = findings

@@ -44,6 +44,8 @@ pub struct Finding {
     pub message: String,
     /// For unresolved outcomes: the references whose values are known only after apply.
     pub refers_to: Vec<String>,
+    /// The attribute the finding is about, when it is one (`root_block_device[0].encrypted`).
+    pub path: Option<String>,
 }
 
 /// Runs every policy in `registry` that applies to each project's profile.
@@ -88,7 +90,7 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
 /// Runs one policy on one project.
 pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding> {
     let severity = policy.severity_for(&project.profile);
-    let finding = |address: String, outcome, span, via, message, refers_to| Finding {
+    let finding = |address: String, outcome, span, via, message, refers_to, path: Option<String>| Finding {
         rule: index,
         rule_id: policy.id.clone(),
         severity,
@@ -99,6 +101,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         via,
         message,
         refers_to,
+        path,
     };
     let mut out = Vec::new();
     match &policy.check {
@@ -122,6 +125,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                                 via,
                                 unresolved_message(policy, &u),
                                 refs,
+                                Some(u[0].0.clone()),
                             ));
                             continue;
                         }
@@ -135,6 +139,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                         Vec::new(),
                         String::new(),
                         Vec::new(),
+                        None,
                     )),
                     Truth::False(failures) => {
                         // Point at what the user wrote, when one of the failing values is written.
@@ -162,6 +167,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                             via,
                             fail_message(policy, &detail),
                             Vec::new(),
+                            Some(f.path.clone()),
                         ));
                     }
                     Truth::Unknown(u) => {
@@ -173,6 +179,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                             via,
                             unresolved_message(policy, &u),
                             refs_of(&u),
+                            Some(u[0].0.clone()),
                         ));
                     }
                 }
@@ -208,7 +215,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                     Outcome::Unresolved => format!("cannot tell before apply whether \"{}\": {detail}", policy.title),
                     Outcome::Pass => String::new(),
                 };
-                out.push(finding(address, outcome, span, via, message, refs));
+                out.push(finding(address, outcome, span, via, message, refs, path));
             }
         }
     }

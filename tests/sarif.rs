@@ -1,0 +1,191 @@
+//! SARIF output: valid against the official SARIF 2.1.0 schema, and within GitHub code scanning's
+//! upload rules.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sarif(dir: &Path, args: &[&str]) -> Value {
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
+/// GitHub's documented limits and the fields code scanning reads.
+fn assert_github_rules(log: &Value) {
+    assert_eq!(log["version"], "2.1.0");
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "one run");
+    let run = &runs[0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "infracheck");
+    assert!(driver["semanticVersion"].is_string());
+    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+    let rules = driver["rules"].as_array().unwrap();
+    assert!(!rules.is_empty() && rules.len() <= 25_000);
+    for rule in rules {
+        let sev: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&sev), "{rule}");
+        assert!(rule["properties"]["tags"].as_array().unwrap().len() <= 20);
+        assert!(rule["shortDescription"]["text"].is_string());
+        assert!(rule["fullDescription"]["text"].is_string());
+        assert!(rule["help"]["text"].is_string() && rule["help"]["markdown"].is_string());
+        assert!(rule["helpUri"].as_str().unwrap().starts_with("https://"));
+    }
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with('/'));
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() <= 25_000);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"], "ruleIndex points at the rule");
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let locations = r["locations"].as_array().unwrap();
+        assert!(!locations.is_empty() && locations.len() <= 1000);
+        let physical = &locations[0]["physicalLocation"];
+        let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.contains("://"),
+            "relative to the repository: {uri}"
+        );
+        assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &physical["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+        assert!(region["startColumn"].as_u64().unwrap() >= 1);
+        assert!(region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap());
+        assert!(locations[0]["logicalLocations"][0]["name"].is_string());
+        assert!(!r["partialFingerprints"]["infracheck/v1"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema_and_github_rules() {
+    let validator = validator();
+    for args in [
+        vec!["--env", "all"],
+        vec!["fixtures/systems/capstone", "--profile", "prod"],
+        vec!["fixtures/systems/redis-worker"],
+        vec!["fixtures/plan/basic/plan.json"],
+    ] {
+        let log = sarif(&root(), &args);
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        assert_github_rules(&log);
+        assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn unresolved_findings_are_notes_and_fingerprints_survive_unrelated_edits() {
+    let redis = sarif(&root(), &["fixtures/systems/redis-worker"]);
+    let results = redis["runs"][0]["results"].as_array().unwrap();
+    let unresolved = results
+        .iter()
+        .find(|r| r["properties"]["outcome"] == "unresolved")
+        .unwrap();
+    assert_eq!(unresolved["level"], "note");
+
+    // A copy of the system with a comment added on top: every line moves, no fingerprint changes.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("sys");
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in [
+        "main.tf",
+        "variables.tf",
+        "versions.tf",
+        "outputs.tf",
+        "user_data.sh.tftpl",
+    ] {
+        std::fs::copy(root().join("fixtures/systems/redis-worker").join(f), copy.join(f)).unwrap();
+    }
+    let before = sarif(dir.path(), &["sys"]);
+    let main = std::fs::read_to_string(copy.join("main.tf")).unwrap();
+    std::fs::write(
+        copy.join("main.tf"),
+        format!("# reviewed by the platform team\n\n{main}"),
+    )
+    .unwrap();
+    let after = sarif(dir.path(), &["sys"]);
+    let prints = |log: &Value| -> Vec<(String, String, u64)> {
+        let mut v: Vec<(String, String, u64)> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let physical = &r["locations"][0]["physicalLocation"];
+                (
+                    r["partialFingerprints"]["infracheck/v1"].as_str().unwrap().to_string(),
+                    physical["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                    physical["region"]["startLine"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (b, a) = (prints(&before), prints(&after));
+    assert_eq!(b.len(), a.len());
+    let mut moved = 0;
+    for ((fb, ub, lb), (fa, ua, la)) in b.iter().zip(&a) {
+        assert_eq!((fb, ub), (fa, ua));
+        if ub.ends_with("main.tf") {
+            assert_eq!(*la, lb + 2, "the finding moved with its line");
+            moved += 1;
+        }
+    }
+    assert!(moved >= 5);
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("infracheck.sarif");
+    Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "fixtures/systems/redis-worker",
+            "--format",
+            "sarif",
+            "--output",
+        ])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout("");
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+}
