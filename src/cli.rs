@@ -42,6 +42,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning (`check` only).
     Sarif,
+    /// A pull-request comment (`check` only).
+    Markdown,
+    /// JUnit XML, one test case per rule and resource (`check` only).
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -450,7 +454,7 @@ fn resources(target: &TargetArgs, values: bool) -> miette::Result<u8> {
     let diags = input_diagnostics(&projects, &loader);
     let out = match target.format {
         Format::Text => report::resources::text(&projects, &loader.sources, values),
-        Format::Json | Format::Sarif => report::resources::json(&projects, &loader.sources),
+        _ => report::resources::json(&projects, &loader.sources),
     };
     write_out(&out);
     if target.format == Format::Text && !diags.is_empty() {
@@ -482,6 +486,8 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
         Format::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
         Format::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
         Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &loader.sources),
+        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &loader.sources),
+        Format::Junit => report::junit::junit(&reg, &projects, &findings, &loader.sources),
     };
     match &args.output {
         Some(path) => {

@@ -91,7 +91,7 @@ fn label(f: &Finding) -> String {
 
 /// Findings in the order users see: environment, file path, position, rule, address. (File ids
 /// follow the order files were read in, which parallel parsing does not fix.)
-fn ordered<'a>(findings: &'a [Finding], sources: &SourceMap) -> Vec<&'a Finding> {
+pub fn ordered<'a>(findings: &'a [Finding], sources: &SourceMap) -> Vec<&'a Finding> {
     let mut v: Vec<&Finding> = findings.iter().collect();
     v.sort_by_cached_key(|f| {
         (

@@ -1,6 +1,8 @@
 //! Reporters: the only code that knows output formats.
 
 pub mod check;
+pub mod junit;
+pub mod markdown;
 pub mod resources;
 pub mod rules;
 pub mod sarif;
