@@ -74,6 +74,10 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Ignore inline suppression comments (infracheck:ignore, checkov:skip, tfsec/trivy:ignore);
+    /// the configuration's [[ignore]] entries still apply.
+    #[arg(long)]
+    pub no_inline_ignores: bool,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +186,11 @@ pub fn run() -> ExitCode {
 
 /// Loads and evaluates what the arguments name.
 pub fn load(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>)> {
+    load_with_settings(target).map(|(l, p, _)| (l, p))
+}
+
+/// Loads and evaluates what the arguments name, with the configuration that was used.
+pub fn load_with_settings(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>, Settings)> {
     let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
     let settings = match &target.config {
         Some(p) => config::load(p)?,
@@ -258,7 +267,7 @@ pub fn load(target: &TargetArgs) -> miette::Result<(Loader, Vec<Project>)> {
             backend_known: false,
         }));
     }
-    Ok((loader, projects))
+    Ok((loader, projects, settings))
 }
 
 fn common_root(specs: &[RootSpec], cwd: &std::path::Path) -> PathBuf {
@@ -474,8 +483,18 @@ fn resources(target: &TargetArgs, values: bool) -> miette::Result<u8> {
 
 fn check(args: &CheckArgs) -> miette::Result<u8> {
     let reg = registry(&args.policies)?;
-    let (loader, projects) = load(&args.target)?;
-    let findings = engine::run(&reg, &projects);
+    let (loader, projects, settings) = load_with_settings(&args.target)?;
+    let mut findings = engine::run(&reg, &projects);
+    crate::rules::suppress::apply(
+        &reg,
+        &projects,
+        &mut findings,
+        &loader.sources,
+        &settings.ignores,
+        settings.path.as_deref().and_then(|p| p.parent()),
+        !args.no_inline_ignores,
+        chrono::Utc::now().date_naive(),
+    );
     let diags = input_diagnostics(&projects, &loader);
     let color = color_wanted(&args.target);
     let opts = report::check::Options {
@@ -501,7 +520,7 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let failing = findings
         .iter()
-        .any(|f| f.outcome == Outcome::Fail && f.severity >= args.severity);
+        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
     // The process ends here: freeing every syntax tree and value would take longer than the
     // check on large trees, and the OS reclaims it all at once.
     std::mem::forget((loader, projects, findings));

@@ -26,6 +26,26 @@ pub struct EnvOptions {
 pub struct Options {
     #[serde(default)]
     pub env: BTreeMap<String, EnvOptions>,
+    #[serde(default)]
+    pub ignore: Vec<Ignore>,
+}
+
+/// A config-level suppression: `[[ignore]]` with the rule, where it applies, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ignore {
+    /// A policy id or name, or a checkov/trivy alias.
+    pub rule: String,
+    /// Environments it applies to (default: all).
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// A glob on the finding's file, relative to the config file's directory.
+    pub path: Option<String>,
+    /// A glob on the resource address (`module.iam.*`).
+    pub address: Option<String>,
+    pub reason: String,
+    /// The last day it applies (`2027-01-31`).
+    pub until: Option<toml::value::Datetime>,
 }
 
 /// An environment with its paths resolved against the config file's directory.
@@ -43,6 +63,7 @@ pub struct Settings {
     /// The config file, when one was found.
     pub path: Option<PathBuf>,
     pub envs: BTreeMap<String, Env>,
+    pub ignores: Vec<Ignore>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -110,5 +131,6 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
     Ok(Settings {
         path: Some(path.to_path_buf()),
         envs,
+        ignores: opts.ignore,
     })
 }

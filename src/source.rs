@@ -162,7 +162,8 @@ pub fn display_path(path: &Path) -> PathBuf {
     let abs = normalize(&abs);
     match cwd.as_deref().and_then(|c| abs.strip_prefix(c).ok()) {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
-        _ => abs,
+        Some(_) => PathBuf::from("."),
+        None => abs,
     }
 }
 

@@ -81,6 +81,8 @@ pub struct ResourceDecl {
     pub provider: Option<(String, Option<String>)>,
     pub body: BodyIn,
     pub span: Span,
+    /// The whole block, for comments inside it.
+    pub extent: Span,
 }
 
 impl ResourceDecl {
@@ -122,6 +124,8 @@ pub struct ModuleCall {
     pub args: BTreeMap<String, Expr>,
     pub depends_on: Option<Expr>,
     pub span: Span,
+    /// The whole block, for comments inside it.
+    pub extent: Span,
 }
 
 impl ModuleCall {
@@ -398,6 +402,7 @@ impl ModuleConfig {
                         body: body.clone(),
                     },
                     span: head,
+                    extent: block_span(file, block),
                 };
                 if decl.count.is_some() && decl.for_each.is_some() {
                     self.diagnostics.push(Diagnostic::error(
@@ -478,6 +483,7 @@ impl ModuleConfig {
                     args,
                     depends_on: attr_expr(body, file, "depends_on"),
                     span: head,
+                    extent: block_span(file, block),
                 };
                 match self.module_calls.entry(name) {
                     std::collections::btree_map::Entry::Occupied(e) => {

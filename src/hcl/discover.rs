@@ -8,7 +8,7 @@ use crate::source::{normalize, SourceMap};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 type Parsed = Result<Arc<ParsedFile>, Box<Diagnostic>>;
 
@@ -33,7 +33,9 @@ pub struct Loader {
     /// Filesystem functions may read only below this directory.
     pub scan_root: PathBuf,
     files: Mutex<HashMap<PathBuf, Parsed>>,
-    modules: Mutex<HashMap<PathBuf, Arc<ModuleConfig>>>,
+    /// One cell per module directory, so concurrent roots calling the same module wait for one
+    /// load instead of parsing its files again.
+    modules: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ModuleConfig>>>>>,
 }
 
 fn is_tf(p: &Path) -> bool {
@@ -125,35 +127,37 @@ impl Loader {
     /// The configuration of the module in `dir`, loaded once.
     pub fn module(&self, dir: &Path) -> Arc<ModuleConfig> {
         let dir = normalize(dir);
-        if let Some(m) = self.modules.lock().unwrap_or_else(|e| e.into_inner()).get(&dir) {
-            return Arc::clone(m);
-        }
-        let paths = module_files(&dir);
-        self.parse_all(&paths);
-        let mut ok = Vec::new();
-        let mut diags = Vec::new();
-        for p in &paths {
-            match self.parsed(p) {
-                Ok(f) => ok.push(f),
-                Err(d) => diags.push(*d),
-            }
-        }
-        let mut cfg = ModuleConfig::build(dir.clone(), &ok);
-        cfg.diagnostics.extend(diags);
-        let cfg = Arc::new(cfg);
-        Arc::clone(
+        let cell = Arc::clone(
             self.modules
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .entry(dir)
-                .or_insert(cfg),
-        )
+                .entry(dir.clone())
+                .or_default(),
+        );
+        Arc::clone(cell.get_or_init(|| {
+            let paths = module_files(&dir);
+            self.parse_all(&paths);
+            let mut ok = Vec::new();
+            let mut diags = Vec::new();
+            for p in &paths {
+                match self.parsed(p) {
+                    Ok(f) => ok.push(f),
+                    Err(d) => diags.push(*d),
+                }
+            }
+            let mut cfg = ModuleConfig::build(dir.clone(), &ok);
+            cfg.diagnostics.extend(diags);
+            Arc::new(cfg)
+        }))
     }
 
     /// The root modules at or below `path`: `path` itself when it holds Terraform files; otherwise
     /// every directory with Terraform files that no scanned directory calls as a local module.
     pub fn discover_roots(&self, path: &Path) -> Vec<PathBuf> {
-        let path = normalize(path);
+        let path = match normalize(path) {
+            p if p.as_os_str().is_empty() => PathBuf::from("."),
+            p => p,
+        };
         if !module_files(&path).is_empty() {
             return vec![path];
         }

@@ -92,8 +92,10 @@ pub struct Resource {
     pub region: Value,
     /// `aws` or `aws.<alias>` as resolved through module provider maps.
     pub provider: String,
-    /// The resource block.
+    /// The resource block's head (`resource "aws_vpc" "main"`).
     pub span: Span,
+    /// The whole resource block.
+    pub extent: Span,
     /// Attributes and nested blocks (blocks as lists of objects) written in configuration.
     pub attributes: BTreeMap<String, Value>,
     /// Where each written attribute's value came from, by path (`root_block_device[0].encrypted`).
@@ -107,6 +109,9 @@ pub struct Resource {
     /// (`public_access_block`, `ingress`, `flow_logs`, …), each an object with its `_address`.
     /// Rules read them after what the block writes inline; reporters of attributes do not.
     pub joined: BTreeMap<String, Vec<Value>>,
+    /// The module blocks through which this instance is created, outermost first (their
+    /// suppressions apply to it).
+    pub module_calls: Vec<Span>,
 }
 
 impl Resource {

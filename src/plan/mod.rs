@@ -659,6 +659,8 @@ impl<'a> Builder<'a> {
                     .find(|r| strip_keys(&r.address) == strip_keys(&address) && r.mode == mode)
             })
         });
+        let module_calls = written.map(|w| w.module_calls.clone()).unwrap_or_default();
+        let extent = written.map(|w| w.extent);
         let (span, provenance) = match written {
             Some(w) => (w.span, w.provenance.clone()),
             None => {
@@ -680,11 +682,13 @@ impl<'a> Builder<'a> {
             region,
             provider,
             span,
+            extent: extent.unwrap_or(span),
             attributes,
             provenance,
             sensitive,
             meta: BTreeMap::new(),
             joined: BTreeMap::new(),
+            module_calls,
         }
     }
 

@@ -125,7 +125,10 @@ pub fn text(
         let mine: Vec<&Finding> = findings.iter().copied().filter(|f| f.env == p.env).collect();
         let _ = writeln!(out, "── {} ({}, profile {})", p.env, p.root.display(), p.profile);
         let mut file = None;
-        for f in mine.iter().filter(|f| f.outcome != Outcome::Pass) {
+        for f in mine
+            .iter()
+            .filter(|f| f.outcome != Outcome::Pass && f.suppressed.is_none())
+        {
             let this = f.span.map(|s| sources.path(s.file));
             if this != file {
                 if let Some(path) = &this {
@@ -194,6 +197,10 @@ impl Summary {
     pub fn of(findings: &[&Finding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
+            if f.suppressed.is_some() {
+                s.suppressed += 1;
+                continue;
+            }
             match f.outcome {
                 Outcome::Pass => s.passed += 1,
                 Outcome::Unresolved => s.unresolved += 1,
@@ -254,6 +261,14 @@ struct FindingJson<'a> {
     aliases: &'a crate::rules::Aliases,
     refers_to: &'a [String],
     via: Vec<Location>,
+    /// `{kind: inSource|external, justification}` when a suppression covers it.
+    suppressed: Option<SuppressedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SuppressedJson<'a> {
+    kind: &'a str,
+    justification: &'a str,
 }
 
 #[derive(Serialize)]
@@ -326,6 +341,10 @@ pub fn json(
                         }
                     })
                     .collect(),
+                suppressed: f.suppressed.as_ref().map(|s| SuppressedJson {
+                    kind: s.kind,
+                    justification: &s.justification,
+                }),
             }
         })
         .collect();

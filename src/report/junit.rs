@@ -28,8 +28,10 @@ pub fn junit(registry: &Registry, projects: &[Project], findings: &[Finding], so
     let findings = ordered(findings, sources);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total = findings.len();
-    let failures = findings.iter().filter(|f| f.outcome == Outcome::Fail).count();
-    let skipped = findings.iter().filter(|f| f.outcome == Outcome::Unresolved).count();
+    let failing = |f: &&Finding| f.outcome == Outcome::Fail && f.suppressed.is_none();
+    let skipping = |f: &&Finding| f.outcome == Outcome::Unresolved || f.suppressed.is_some();
+    let failures = findings.iter().filter(|f| failing(f)).count();
+    let skipped = findings.iter().filter(|f| skipping(f)).count();
     let _ = writeln!(
         out,
         "<testsuites name=\"infracheck\" tests=\"{total}\" failures=\"{failures}\" skipped=\"{skipped}\">"
@@ -41,8 +43,8 @@ pub fn junit(registry: &Registry, projects: &[Project], findings: &[Finding], so
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
             xml(&p.env),
             mine.len(),
-            mine.iter().filter(|f| f.outcome == Outcome::Fail).count(),
-            mine.iter().filter(|f| f.outcome == Outcome::Unresolved).count()
+            mine.iter().filter(|f| failing(f)).count(),
+            mine.iter().filter(|f| skipping(f)).count()
         );
         for f in mine {
             let policy = &registry.policies[f.rule];
@@ -58,6 +60,14 @@ pub fn junit(registry: &Registry, projects: &[Project], findings: &[Finding], so
                 xml(&f.address),
                 xml(&file)
             );
+            if let Some(s) = &f.suppressed {
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"suppressed: {}\"/>\n    </testcase>",
+                    xml(&s.justification)
+                );
+                continue;
+            }
             match f.outcome {
                 Outcome::Pass => out.push_str("/>\n"),
                 Outcome::Fail => {

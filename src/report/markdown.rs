@@ -21,7 +21,7 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
     let mut out = String::from("## infracheck\n\n");
     let _ = writeln!(
         out,
-        "| Environment | Passed | Critical | High | Medium | Low | Info | Unresolved |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+        "| Environment | Passed | Critical | High | Medium | Low | Info | Unresolved | Suppressed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for p in projects {
         let mine: Vec<&Finding> = findings.iter().copied().filter(|f| f.env == p.env).collect();
@@ -29,7 +29,7 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
         let n = |sev: Severity| s.failed_by_severity.get(sev.as_str()).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&p.env),
             s.passed,
             n(Severity::Critical),
@@ -37,10 +37,14 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
             n(Severity::Medium),
             n(Severity::Low),
             n(Severity::Info),
-            s.unresolved
+            s.unresolved,
+            s.suppressed
         );
     }
-    let failures: Vec<&&Finding> = findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
+    let failures: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail && f.suppressed.is_none())
+        .collect();
     if failures.is_empty() {
         out.push_str("\nNo failures.\n");
     }
@@ -54,7 +58,10 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
             details(&mut out, registry, f, sources);
         }
     }
-    let unresolved: Vec<&&Finding> = findings.iter().filter(|f| f.outcome == Outcome::Unresolved).collect();
+    let unresolved: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Unresolved && f.suppressed.is_none())
+        .collect();
     if !unresolved.is_empty() {
         let _ = writeln!(out, "\n### Decided only after apply ({})\n", unresolved.len());
         for f in unresolved {

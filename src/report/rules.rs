@@ -101,6 +101,7 @@ pub fn markdown(reg: &Registry) -> String {
     for p in &reg.policies {
         let checks = match &p.check {
             Check::Graph { name, .. } => format!("graph: `{name}`"),
+            Check::Builtin(name) => format!("engine: `{name}`"),
             Check::Condition { .. } => p
                 .resource_types
                 .iter()

@@ -205,6 +205,16 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
             props["refersTo"] = json!(f.refers_to);
         }
         r.properties = Some(property_bag(props));
+        if let Some(s) = &f.suppressed {
+            r.suppressions = Some(vec![sarif_rust::types::Suppression {
+                kind: s.kind.to_string(),
+                status: None,
+                justification: Some(s.justification.clone()),
+                location: None,
+                guid: None,
+                properties: None,
+            }]);
+        }
         results.push(r);
     }
     let mut run = Run::new(Tool {

@@ -46,6 +46,8 @@ pub struct Finding {
     pub refers_to: Vec<String>,
     /// The attribute the finding is about, when it is one (`root_block_device[0].encrypted`).
     pub path: Option<String>,
+    /// Set when a suppression covers the failure: it is still reported, but does not fail the run.
+    pub suppressed: Option<super::suppress::Suppressed>,
 }
 
 /// Runs every policy in `registry` that applies to each project's profile.
@@ -102,6 +104,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         message,
         refers_to,
         path,
+        suppressed: None,
     };
     let mut out = Vec::new();
     match &policy.check {
@@ -185,6 +188,8 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                 }
             }
         }
+        // Findings about suppressions come from `suppress::apply`, after every rule has run.
+        Check::Builtin(_) => {}
         Check::Graph { name, params } => {
             let check = graph::lookup(name).expect("validated when the policy was loaded");
             let ctx = GraphCtx::new(project, params, policy);

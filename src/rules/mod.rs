@@ -6,6 +6,7 @@
 pub mod condition;
 pub mod engine;
 pub mod graph;
+pub mod suppress;
 
 use condition::Condition;
 use serde::{Deserialize, Serialize};
@@ -131,6 +132,8 @@ pub enum Check {
     },
     /// A graph check written in Rust, with its parameters.
     Graph { name: String, params: toml::Table },
+    /// A rule the engine itself reports on (the suppressions' own rules).
+    Builtin(String),
 }
 
 /// A loaded policy.
@@ -174,7 +177,7 @@ impl Policy {
     pub fn graph_check(&self) -> Option<&str> {
         match &self.check {
             Check::Graph { name, .. } => Some(name),
-            Check::Condition { .. } => None,
+            Check::Condition { .. } | Check::Builtin(_) => None,
         }
     }
 
@@ -191,7 +194,13 @@ impl Policy {
             Some(_) => return Err("check.message must be a string".into()),
             None => None,
         };
-        let check = if let Some(graph) = check_table.remove("graph") {
+        let check = if let Some(builtin) = check_table.remove("builtin") {
+            let name = builtin.as_str().ok_or("check.builtin must be a string")?.to_string();
+            if !BUILTINS.contains(&name.as_str()) {
+                return Err(format!("check.builtin {name:?} is not one of {}", BUILTINS.join(", ")));
+            }
+            Check::Builtin(name)
+        } else if let Some(graph) = check_table.remove("graph") {
             let name = graph.as_str().ok_or("check.graph must be a string")?.to_string();
             if graph::lookup(&name).is_none() {
                 return Err(format!(
@@ -265,6 +274,14 @@ impl Policy {
         })
     }
 }
+
+/// The rules the engine reports itself: suppressions that match nothing, have expired, or give no
+/// reason.
+pub const BUILTINS: &[&str] = &[
+    "unused_suppression",
+    "expired_suppression",
+    "suppression_without_reason",
+];
 
 /// A policy file that could not be loaded.
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]

@@ -629,6 +629,7 @@ impl RootEval<'_> {
                 &awaited,
                 BTreeMap::new(),
             );
+            child_run.call_chain = run.call_chain.iter().copied().chain([call.extent]).collect();
             child_run.advance(self);
             instances.push(ChildInstance {
                 key,
@@ -985,11 +986,13 @@ impl RootEval<'_> {
         self.diagnostics.push(d);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn eval_resource(
         &mut self,
         d: &ResourceDecl,
         scope: &Scope,
         path: &ModulePath,
+        calls: &[Span],
         providers: &ProviderMap,
         mc: &ModCtx,
     ) -> Value {
@@ -1065,11 +1068,13 @@ impl RootEval<'_> {
                 region: region.clone(),
                 provider: provider.clone(),
                 span: d.span,
+                extent: d.extent,
                 attributes: attrs,
                 provenance: prov,
                 sensitive: sensitive.clone(),
                 meta,
                 joined: BTreeMap::new(),
+                module_calls: calls.to_vec(),
             });
         }
         collect_instances(values, d.count.is_some(), d.for_each.is_some(), &base)
@@ -1336,6 +1341,8 @@ struct ModuleRun {
     key_path: Vec<String>,
     /// The module block that calls this instance (for "missing argument" errors).
     call_span: Option<Span>,
+    /// The module blocks that lead to this instance, outermost first.
+    call_chain: Vec<Span>,
     /// Directories of the calling modules, to refuse recursion.
     stack: Vec<PathBuf>,
     scope: Scope,
@@ -1397,6 +1404,7 @@ impl ModuleRun {
             path,
             key_path,
             call_span,
+            call_chain: Vec::new(),
             stack,
             scope,
             mc: ModCtx::default(),
@@ -1655,7 +1663,7 @@ impl ModuleRun {
             }
             Node::Resource(k) => {
                 let d = &cfg.resources[k];
-                let v = ev.eval_resource(d, &self.scope, &path, &self.providers, &self.mc);
+                let v = ev.eval_resource(d, &self.scope, &path, &self.call_chain, &self.providers, &self.mc);
                 let map = match d.mode {
                     ResourceMode::Managed => &mut self.scope.resources,
                     ResourceMode::Data => &mut self.scope.data,

@@ -110,6 +110,7 @@ resource "aws_db_subnet_group" "this" {
   tags       = var.tags
 }
 
+# infracheck:ignore IC-CW-001 reason="Document 003 has three KMS keys (S3, RDS, Secrets): logs use CloudWatch's own encryption"
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/aws/vpc/flowlogs/${var.name}"
   retention_in_days = var.flow_log_retention_days

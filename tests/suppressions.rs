@@ -1,0 +1,184 @@
+//! Suppressions: inline comments (infracheck's, and checkov's, tfsec's and trivy's through the
+//! rules' aliases) and configuration ignores; suppressed findings stay in the report; unused,
+//! expired and reasonless suppressions are findings of their own.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn check(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (v, out.status.code().unwrap())
+}
+
+fn by_rule<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .collect()
+}
+
+const TF: &str = r#"
+# infracheck:ignore IC-RDS-001 reason="Restored from an unencrypted snapshot; re-encryption planned in OPS-412"
+resource "aws_db_instance" "legacy" {
+  engine            = "mysql"
+  instance_class    = "db.t3.micro"
+  allocated_storage = 20
+}
+
+resource "aws_ebs_volume" "scratch" {
+  availability_zone = "eu-central-1a"
+  size              = 10
+  #checkov:skip=CKV_AWS_3:Scratch space, wiped on every run
+}
+
+#trivy:ignore:AVD-AWS-0065
+resource "aws_kms_key" "imported" {
+  description = "Imported key material"
+}
+
+resource "aws_kms_key" "app" {
+  description = "Application key"
+}
+
+module "legacy_bucket" {
+  # infracheck:ignore IC-S3-003 reason="A public website bucket, behind CloudFront soon"
+  source = "./bucket"
+}
+
+# infracheck:ignore IC-ECR-001 reason="No ECR repository here any more"
+resource "aws_sns_topic" "alerts" {
+  name = "alerts"
+}
+
+# infracheck:ignore IC-CW-002 reason="Kept until the audit" until=2021-06-30
+resource "aws_cloudwatch_log_group" "audit" {
+  name = "/audit"
+}
+
+# infracheck:ignore IC-CW-001
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/app"
+  retention_in_days = 30
+}
+"#;
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), TF).unwrap();
+    std::fs::create_dir_all(dir.path().join("bucket")).unwrap();
+    std::fs::write(
+        dir.path().join("bucket/main.tf"),
+        "resource \"aws_s3_bucket\" \"this\" {\n  bucket = \"legacy-site\"\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn inline_suppressions_mark_findings_and_meta_rules_report_the_rest() {
+    let dir = project();
+    let (v, _) = check(dir.path(), &["."]);
+    let one = |rule: &str| -> Value {
+        let f = by_rule(&v, rule);
+        assert_eq!(f.len(), 1, "{rule}: {f:#?}");
+        f[0].clone()
+    };
+    // infracheck syntax on the line above the block.
+    let rds = one("IC-RDS-001");
+    assert_eq!(rds["suppressed"]["kind"], "inSource");
+    assert!(rds["suppressed"]["justification"].as_str().unwrap().contains("OPS-412"));
+    // checkov's annotation inside the block, matched through the alias CKV_AWS_3.
+    assert_eq!(
+        one("IC-EC2-001")["suppressed"]["justification"],
+        "Scratch space, wiped on every run"
+    );
+    // trivy's annotation, through AWS-0065: only the block it is above.
+    let kms: Vec<&Value> = by_rule(&v, "IC-KMS-001");
+    let imported = kms.iter().find(|f| f["address"] == "aws_kms_key.imported").unwrap();
+    let app = kms.iter().find(|f| f["address"] == "aws_kms_key.app").unwrap();
+    assert_eq!(imported["suppressed"]["kind"], "inSource");
+    assert_eq!(app["suppressed"], Value::Null);
+    // On a module block: everything the module creates.
+    let bucket = by_rule(&v, "IC-S3-003");
+    assert_eq!(bucket[0]["address"], "module.legacy_bucket.aws_s3_bucket.this");
+    assert_eq!(bucket[0]["suppressed"]["kind"], "inSource");
+    // An unused one, an expired one (the finding comes back), one without a reason.
+    let unused = one("IC-SUP-001");
+    assert_eq!(unused["line"], 29);
+    let expired = one("IC-SUP-002");
+    assert!(expired["message"].as_str().unwrap().contains("2021-06-30"));
+    assert_eq!(one("IC-CW-002")["suppressed"], Value::Null);
+    assert_eq!(one("IC-SUP-003")["line"], 39);
+    let app_logs = by_rule(&v, "IC-CW-001");
+    let app_logs = app_logs
+        .iter()
+        .find(|f| f["address"] == "aws_cloudwatch_log_group.app")
+        .unwrap();
+    assert_eq!(
+        app_logs["suppressed"],
+        Value::Null,
+        "a reasonless comment suppresses nothing"
+    );
+    // The summary counts suppressed findings apart.
+    let summary = &v["summary"]["."];
+    assert_eq!(summary["suppressed"], 4);
+}
+
+#[test]
+fn no_inline_ignores_and_configuration_ignores() {
+    let dir = project();
+    let (v, _) = check(dir.path(), &[".", "--no-inline-ignores"]);
+    assert_eq!(by_rule(&v, "IC-RDS-001")[0]["suppressed"], Value::Null);
+    assert!(
+        by_rule(&v, "IC-SUP-001").is_empty(),
+        "inline comments are not read at all"
+    );
+    std::fs::write(
+        dir.path().join(".infracheck.toml"),
+        r#"
+[[ignore]]
+rule = "CKV_AWS_16"
+address = "aws_db_instance.*"
+reason = "Tracked in OPS-412"
+
+[[ignore]]
+rule = "IC-ECR-002"
+path = "main.tf"
+reason = "No repositories in this project"
+"#,
+    )
+    .unwrap();
+    let (v, _) = check(dir.path(), &[".", "--no-inline-ignores"]);
+    let rds = &by_rule(&v, "IC-RDS-001")[0];
+    assert_eq!(rds["suppressed"]["kind"], "external");
+    assert_eq!(rds["suppressed"]["justification"], "Tracked in OPS-412");
+    let unused = by_rule(&v, "IC-SUP-001");
+    assert_eq!(unused.len(), 1);
+    assert_eq!(unused[0]["address"], "ignore[1]");
+}
+
+#[test]
+fn suppressed_failures_do_not_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  backend \"s3\" {\n    bucket       = \"b\"\n    key          = \"k\"\n    region       = \"eu-central-1\"\n    encrypt      = true\n    kms_key_id   = \"alias/state\"\n    use_lockfile = true\n  }\n}\n\n# infracheck:ignore IC-KMS-001 reason=\"Rotated by the HSM\"\nresource \"aws_kms_key\" \"k\" {\n  description = \"k\"\n}\n",
+    )
+    .unwrap();
+    let (v, code) = check(dir.path(), &["."]);
+    assert_eq!(code, 0, "{v}");
+    let (_, code) = check(dir.path(), &[".", "--no-inline-ignores"]);
+    assert_eq!(code, 1);
+}
