@@ -78,6 +78,12 @@ pub struct CheckArgs {
     /// the configuration's [[ignore]] entries still apply.
     #[arg(long)]
     pub no_inline_ignores: bool,
+    /// Record today's failures and unresolved findings in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings not recorded in FILE (see --write-baseline); lists stale entries.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -495,6 +501,15 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
         !args.no_inline_ignores,
         chrono::Utc::now().date_naive(),
     );
+    let mut stale = Vec::new();
+    if let Some(path) = &args.baseline {
+        stale = crate::rules::baseline::apply(path, &mut findings, &loader.sources).map_err(|m| usage(m, None))?;
+    }
+    if let Some(path) = &args.write_baseline {
+        let n = crate::rules::baseline::write(path, &findings, &loader.sources)
+            .map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?;
+        eprintln!("recorded {n} finding(s) in the baseline {}", path.display());
+    }
     let diags = input_diagnostics(&projects, &loader);
     let color = color_wanted(&args.target);
     let opts = report::check::Options {
@@ -516,6 +531,21 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
     }
     if args.target.format != Format::Json && !diags.is_empty() {
         eprint!("{}", diag::render_text(&diags, &loader.sources, color));
+    }
+    if !stale.is_empty() {
+        eprintln!(
+            "{} baseline entr{} no longer found (fixed, moved or renamed; rewrite it with --write-baseline):",
+            stale.len(),
+            if stale.len() == 1 { "y is" } else { "ies are" }
+        );
+        for e in &stale {
+            let path = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", e.path)
+            };
+            eprintln!("  {} {} {}{path}", e.rule, e.file, e.address);
+        }
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let failing = findings

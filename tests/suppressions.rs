@@ -182,3 +182,72 @@ fn suppressed_failures_do_not_fail_the_run() {
     let (_, code) = check(dir.path(), &[".", "--no-inline-ignores"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn baselines_report_only_new_findings_and_list_stale_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let sys = dir.path().join("sys");
+    std::fs::create_dir_all(&sys).unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for f in [
+        "main.tf",
+        "variables.tf",
+        "versions.tf",
+        "outputs.tf",
+        "user_data.sh.tftpl",
+    ] {
+        std::fs::copy(root.join("fixtures/systems/redis-worker").join(f), sys.join(f)).unwrap();
+    }
+    let run = |args: &[&str]| {
+        Command::cargo_bin("infracheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "sys", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--write-baseline", "baseline.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap()).unwrap();
+    let entries = baseline["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 11);
+    // Two findings of one resource are two entries: never the address alone.
+    let app: Vec<&Value> = entries.iter().filter(|e| e["address"] == "aws_instance.app").collect();
+    assert!(app.len() >= 3, "{app:?}");
+    assert!(app.iter().all(|e| e["rule"].is_string() && e["file"] == "sys/main.tf"));
+
+    // With the baseline: nothing new, exit 0 — even after lines move.
+    let main = std::fs::read_to_string(sys.join("main.tf")).unwrap();
+    std::fs::write(sys.join("main.tf"), format!("# moved\n\n{main}")).unwrap();
+    let out = run(&["--baseline", "baseline.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["sys"]["failed"], 0);
+
+    // A new finding is reported; a fixed one leaves a stale entry.
+    let main = std::fs::read_to_string(sys.join("main.tf")).unwrap();
+    let main = main.replace(
+        "associate_public_ip_address = true",
+        "associate_public_ip_address = false",
+    );
+    std::fs::write(sys.join("main.tf"), format!("{main}\nresource \"aws_ebs_volume\" \"data\" {{\n  availability_zone = \"us-east-1a\"\n  size              = 10\n}}\n")).unwrap();
+    let out = run(&["--baseline", "baseline.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"].is_null())
+        .collect();
+    assert_eq!(new.len(), 1, "{new:#?}");
+    assert_eq!(new[0]["address"], "aws_ebs_volume.data");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 baseline entry is no longer found"), "{stderr}");
+    assert!(
+        stderr.contains("IC-EC2-004 sys/main.tf aws_instance.app associate_public_ip_address"),
+        "{stderr}"
+    );
+}

@@ -3,6 +3,7 @@
 //! condition over one resource's attributes ([`condition`]) or the name of a graph check written in
 //! Rust ([`graph`]) that reads several resources. [`engine`] runs them over the model.
 
+pub mod baseline;
 pub mod condition;
 pub mod engine;
 pub mod graph;
