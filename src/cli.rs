@@ -231,7 +231,7 @@ pub fn load_with_settings(target: &TargetArgs) -> miette::Result<(Loader, Vec<Pr
         });
         specs.clear();
     }
-    for p in target.paths.iter().filter(|p| p.is_file()) {
+    for p in target.paths.iter().filter(|p| p.is_file() && !is_terraform_file(p)) {
         let shown = crate::source::display_path(p);
         plans.push(PlanSpec {
             path: p.clone(),
@@ -299,6 +299,86 @@ fn common_root(specs: &[RootSpec], cwd: &std::path::Path) -> PathBuf {
     }
 }
 
+/// A Terraform source or variables file, as a pre-commit hook passes changed files.
+fn is_terraform_file(p: &std::path::Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    p.is_file()
+        && [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+/// Every module directory a root uses: itself and, transitively, its local module calls.
+fn module_dirs(loader: &Loader, root: &std::path::Path) -> std::collections::BTreeSet<PathBuf> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![crate::source::normalize(root)];
+    while let Some(dir) = todo.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        for call in loader.module(&dir).module_calls.values().filter(|c| c.is_local()) {
+            todo.push(crate::source::normalize(&dir.join(&call.source)));
+        }
+    }
+    seen
+}
+
+/// The root modules that changed files belong to: the configured environments (or, without a
+/// configuration, the roots found below the working directory) that use their directories; a
+/// directory no root uses is checked on its own.
+fn roots_for_changed(
+    changed: &[PathBuf],
+    t: &TargetArgs,
+    settings: &Settings,
+    cwd: &std::path::Path,
+    loader: &Loader,
+    env_spec: &dyn Fn(&config::Env) -> RootSpec,
+) -> Vec<RootSpec> {
+    let dirs: std::collections::BTreeSet<PathBuf> = changed
+        .iter()
+        .filter_map(|f| crate::source::normalize(&cwd.join(f)).parent().map(PathBuf::from))
+        .collect();
+    let path_spec = |dir: &std::path::Path| {
+        let shown = crate::source::display_path(dir);
+        RootSpec {
+            name: shown.display().to_string(),
+            dir: shown,
+            var_files: t.var_files.clone(),
+            vars: t.vars.clone(),
+            workspace: "default".into(),
+            profile: t.profile.clone().unwrap_or_else(|| "default".into()),
+        }
+    };
+    let candidates: Vec<(RootSpec, PathBuf)> = if settings.envs.is_empty() {
+        loader
+            .discover_roots(cwd)
+            .into_iter()
+            .map(|d| (path_spec(&d), crate::source::normalize(&cwd.join(&d))))
+            .collect()
+    } else {
+        settings.envs.values().map(|e| (env_spec(e), e.root.clone())).collect()
+    };
+    let mut out = Vec::new();
+    let mut covered = std::collections::BTreeSet::new();
+    for (spec, root) in candidates {
+        let used = module_dirs(loader, &root);
+        let hits: Vec<&PathBuf> = dirs.iter().filter(|d| used.contains(*d)).collect();
+        if !hits.is_empty() {
+            covered.extend(hits.into_iter().cloned());
+            out.push(spec);
+        }
+    }
+    for d in dirs.difference(&covered) {
+        if !crate::hcl::discover::module_files(d).is_empty() {
+            out.push(path_spec(d));
+        }
+    }
+    out
+}
+
 /// The root modules to evaluate, and the loader that parsed the files while finding them.
 fn resolve_targets(
     t: &TargetArgs,
@@ -355,6 +435,16 @@ fn resolve_targets(
     };
     let loader = Loader::new(cwd.to_path_buf());
     let mut specs = Vec::new();
+    // Changed files (a pre-commit hook passes them): the root modules that use them.
+    let (changed, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| is_terraform_file(p));
+    if !changed.is_empty() {
+        specs.extend(roots_for_changed(&changed, t, settings, cwd, &loader, &env_spec));
+        if paths.is_empty() {
+            specs.sort_by(|a, b| a.name.cmp(&b.name));
+            specs.dedup_by(|a, b| a.name == b.name);
+            return Ok((specs, Some(loader)));
+        }
+    }
     for p in paths {
         if !p.exists() {
             return Err(usage(format!("{}: no such file or directory", p.display()), None));

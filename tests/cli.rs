@@ -487,3 +487,21 @@ good = ['resource "aws_instance" "x" { instance_type = "t3.small" }']
         .code(2)
         .stderr(predicate::str::contains("broken.toml"));
 }
+
+#[test]
+fn changed_files_check_only_the_roots_that_use_them() {
+    let envs = |args: &[&str]| -> Vec<String> {
+        let (v, _) = json(&[&["check"], args].concat());
+        match v {
+            Value::Array(a) => a.iter().map(|p| p["summary"].to_string()).collect(),
+            _ => v["summary"].as_object().unwrap().keys().cloned().collect(),
+        }
+    };
+    // A module every environment uses; one environment's variables; a file no environment uses.
+    assert_eq!(envs(&["terraform/modules/iam/main.tf"]), ["dev", "prod", "staging"]);
+    assert_eq!(envs(&["terraform/environments/prod/terraform.tfvars"]), ["prod"]);
+    assert_eq!(
+        envs(&["fixtures/systems/redis-worker/main.tf"]),
+        ["fixtures/systems/redis-worker"]
+    );
+}
