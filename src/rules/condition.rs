@@ -133,6 +133,19 @@ pub enum Truth {
     Unknown(Vec<(String, Unknown)>),
 }
 
+impl Truth {
+    /// Every part holds: false when any failed, else unknown when any is unknown, else true.
+    fn all(failures: Vec<Failure>, unknown: Vec<(String, Unknown)>) -> Truth {
+        if !failures.is_empty() {
+            Truth::False(failures)
+        } else if !unknown.is_empty() {
+            Truth::Unknown(unknown)
+        } else {
+            Truth::True
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// The concrete path, e.g. `root_block_device[0].encrypted`.
@@ -282,13 +295,7 @@ impl Condition {
                         Truth::Unknown(u) => unknown.extend(u),
                     }
                 }
-                if !failures.is_empty() {
-                    Truth::False(failures)
-                } else if !unknown.is_empty() {
-                    Truth::Unknown(unknown)
-                } else {
-                    Truth::True
-                }
+                Truth::all(failures, unknown)
             }
             Condition::Any(items) => {
                 let mut failures = Vec::new();
@@ -327,13 +334,7 @@ impl Condition {
                         },
                     }
                 }
-                if !failures.is_empty() {
-                    Truth::False(failures)
-                } else if !unknown.is_empty() {
-                    Truth::Unknown(unknown)
-                } else {
-                    Truth::True
-                }
+                Truth::all(failures, unknown)
             }
             Condition::Test(t) => t.eval(subject, prefix),
         }
@@ -382,13 +383,7 @@ impl Test {
                 });
             }
         }
-        if !failures.is_empty() {
-            Truth::False(failures)
-        } else if !unknown.is_empty() {
-            Truth::Unknown(unknown)
-        } else {
-            Truth::True
-        }
+        Truth::all(failures, unknown)
     }
 
     fn holds(&self, v: &Value) -> bool {

@@ -106,6 +106,19 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         path,
         suppressed: None,
     };
+    // A condition that depends on values known only after apply, located at the first of them.
+    let unresolved = |r: &Resource, u: &[(String, crate::model::Unknown)]| {
+        let (span, via) = locate(r, &u[0].0);
+        finding(
+            r.address.clone(),
+            Outcome::Unresolved,
+            Some(span),
+            via,
+            unresolved_message(policy, u),
+            refs_of(u),
+            Some(u[0].0.clone()),
+        )
+    };
     let mut out = Vec::new();
     match &policy.check {
         Check::Condition { when, assert } => {
@@ -119,17 +132,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                         Truth::True => {}
                         Truth::False(_) => continue,
                         Truth::Unknown(u) => {
-                            let (span, via) = locate(r, &u[0].0);
-                            let refs = refs_of(&u);
-                            out.push(finding(
-                                r.address.clone(),
-                                Outcome::Unresolved,
-                                Some(span),
-                                via,
-                                unresolved_message(policy, &u),
-                                refs,
-                                Some(u[0].0.clone()),
-                            ));
+                            out.push(unresolved(r, &u));
                             continue;
                         }
                     }
@@ -173,18 +176,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                             Some(f.path.clone()),
                         ));
                     }
-                    Truth::Unknown(u) => {
-                        let (span, via) = locate(r, &u[0].0);
-                        out.push(finding(
-                            r.address.clone(),
-                            Outcome::Unresolved,
-                            Some(span),
-                            via,
-                            unresolved_message(policy, &u),
-                            refs_of(&u),
-                            Some(u[0].0.clone()),
-                        ));
-                    }
+                    Truth::Unknown(u) => out.push(unresolved(r, &u)),
                 }
             }
         }
