@@ -1,0 +1,79 @@
+//! The pre-commit hook through the real pre-commit framework (`pip install pre-commit`):
+//! `pre-commit try-repo` on this repository builds the hook (language: rust) and runs it on a
+//! temporary git repository — once on a change that passes, once on one that fails. CI installs
+//! pre-commit; elsewhere the test says it is skipped when pre-commit is missing. It builds
+//! infracheck in release mode the first time, which takes minutes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+const BACKEND: &str = r#"terraform {
+  backend "s3" {
+    bucket       = "acme-tf-state"
+    key          = "app/terraform.tfstate"
+    region       = "eu-central-1"
+    encrypt      = true
+    kms_key_id   = "alias/acme-tf-state"
+    use_lockfile = true
+  }
+}
+"#;
+
+#[test]
+fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
+    let available = Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install pre-commit (pip install pre-commit)"
+        );
+        eprintln!("skipped: pre-commit is not installed (pip install pre-commit)");
+        return;
+    }
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["config", "user.email", "ci@example.com"]);
+    git(dir.path(), &["config", "user.name", "CI"]);
+    let key = |rotation: bool| {
+        format!(
+            "{BACKEND}\nresource \"aws_kms_key\" \"app\" {{\n  description         = \"app\"\n  enable_key_rotation = {rotation}\n}}\n"
+        )
+    };
+    std::fs::write(dir.path().join("main.tf"), key(true)).unwrap();
+    git(dir.path(), &["add", "main.tf"]);
+    git(dir.path(), &["commit", "-q", "-m", "a key that rotates"]);
+    let run = || {
+        Command::new("pre-commit")
+            .current_dir(dir.path())
+            .args(["try-repo", repo, "infracheck", "--files", "main.tf"])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("infracheck") && text.contains("Passed"), "{text}");
+
+    std::fs::write(dir.path().join("main.tf"), key(false)).unwrap();
+    git(dir.path(), &["commit", "-q", "-am", "a key that does not rotate"]);
+    let out = run();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("Failed"), "{text}");
+    assert!(text.contains("IC-KMS-001"), "{text}");
+    assert!(text.contains("main.tf:"), "{text}");
+}
