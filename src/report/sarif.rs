@@ -14,6 +14,7 @@ use sarif_rust::types::{
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/infracheck/infracheck";
@@ -109,16 +110,32 @@ pub fn fingerprint(f: &Finding, file: &str) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The repository-relative URI of a path as reports show it, or an absolute file URI.
-fn artifact(path: &std::path::Path) -> ArtifactLocation {
-    if path.is_absolute() {
-        ArtifactLocation::new(format!("file://{}", path.display()))
-    } else {
-        let uri: Vec<String> = path
-            .components()
-            .map(|c| percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), URI_SET).to_string())
-            .collect();
-        ArtifactLocation::new(uri.join("/")).with_uri_base_id(SRCROOT)
+/// The repository's root: the nearest directory at or above the working directory holding `.git`,
+/// else the working directory. SARIF locations are relative to it, as GitHub expects.
+fn repository_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(cwd)
+}
+
+/// A file's location: relative to `%SRCROOT%` when it is inside the repository, else absolute.
+fn artifact(path: &Path, root: &Path) -> (ArtifactLocation, String) {
+    let abs = crate::source::normalize(&std::env::current_dir().unwrap_or_default().join(path));
+    match abs.strip_prefix(root) {
+        Ok(rel) => {
+            let uri: Vec<String> = rel
+                .components()
+                .map(|c| percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), URI_SET).to_string())
+                .collect();
+            let uri = uri.join("/");
+            (ArtifactLocation::new(uri.clone()).with_uri_base_id(SRCROOT), uri)
+        }
+        Err(_) => {
+            let uri = format!("file://{}", abs.display());
+            (ArtifactLocation::new(uri.clone()), uri)
+        }
     }
 }
 
@@ -148,6 +165,7 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
     driver.version = Some(env!("CARGO_PKG_VERSION").into());
     driver.information_uri = Some(INFORMATION_URI.into());
     driver.rules = Some(ran.iter().map(|&i| descriptor(&registry.policies[i])).collect());
+    let root = repository_root();
     let mut results = Vec::new();
     for f in findings.iter().filter(|f| f.outcome != Outcome::Pass) {
         let mut r = SarifResult::new(Message::new(format!("{} {}", f.address, f.message)));
@@ -162,7 +180,8 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
         let mut location = Location::new();
         if let Some(span) = f.span {
             let path = sources.path(span.file);
-            file_shown = path.display().to_string();
+            let (location_uri, uri) = artifact(&path, &root);
+            file_shown = uri;
             let source = sources.get(span.file);
             let start = source.line_col(span.start);
             let text_start = source.original_offset(span.start).min(source.text.len());
@@ -184,7 +203,7 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
                 end_column as i32,
             );
             location = Location::with_physical_location(
-                PhysicalLocation::with_artifact_location(artifact(&path)).with_region(region),
+                PhysicalLocation::with_artifact_location(location_uri).with_region(region),
             );
         }
         location = location.add_logical_location(
@@ -222,11 +241,11 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
         extensions: None,
         properties: None,
     });
-    let root = std::env::current_dir()
-        .map(|d| format!("file://{}/", d.display()))
-        .unwrap_or_else(|_| "file:///".into());
     let mut bases = HashMap::new();
-    bases.insert(SRCROOT.to_string(), ArtifactLocation::new(root));
+    bases.insert(
+        SRCROOT.to_string(),
+        ArtifactLocation::new(format!("file://{}/", root.display())),
+    );
     run.original_uri_base_ids = Some(bases);
     run.results = Some(results);
     let mut log = SarifLog::new("2.1.0");
