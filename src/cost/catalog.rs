@@ -1,0 +1,220 @@
+//! The embedded price catalog: AWS on-demand list prices in USD, each with its unit, the sources it
+//! was taken from and their date (`aws-prices.tsv`, from the project's price research; see its
+//! README in ../shared/prices). Prices are exact decimals, never floats, so totals are right to the
+//! cent. A SKU or region without a row has no price: lookups say so instead of guessing.
+
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+const EMBEDDED: &str = include_str!("aws-prices.tsv");
+
+/// How a price was established (the research's acceptance rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    /// Generated from the AWS Price List by a program.
+    Generated,
+    /// At least two independent sources give the same figure.
+    TwoSources,
+    /// One official AWS page, for region-independent prices only.
+    SingleOfficial,
+}
+
+/// One catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Price {
+    pub service: String,
+    pub sku: String,
+    /// An AWS region, `global`, or `global (edge: …)`.
+    pub region: String,
+    /// What one unit is: `hour`, `GB-month`, `1M requests`, …
+    pub unit: String,
+    pub usd: Decimal,
+    pub confidence: Confidence,
+    /// Where the figure comes from (repositories at a commit, or pages).
+    pub sources: Vec<String>,
+    /// The date the sources state: ISO 8601, as precise as the source (`2026-07`, `2024-07-01`),
+    /// sometimes with a note (`2021-08-03 (snapshot)`); for sources that state no date, the
+    /// version read (`commit 001367d2 …`, `page as stored`). See [`Price::date`].
+    pub as_of: String,
+}
+
+impl Price {
+    /// The ISO date at the start of `as_of`, when the source states one.
+    pub fn date(&self) -> Option<&str> {
+        let s = self.as_of.as_str();
+        let end = s.find(|c: char| !(c.is_ascii_digit() || c == '-')).unwrap_or(s.len());
+        (end >= 4).then(|| &s[..end])
+    }
+}
+
+/// A catalog line that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("price catalog line {line}: {message}")]
+pub struct CatalogError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Prices by (service, SKU, region).
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    prices: BTreeMap<(String, String, String), Price>,
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary.
+    pub fn embedded() -> Catalog {
+        Catalog::parse(EMBEDDED).unwrap_or_else(|e| panic!("the embedded catalog is checked by the test suite: {e}"))
+    }
+
+    /// Reads a catalog in the TSV format of the embedded one (header line first).
+    pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
+        let mut prices = BTreeMap::new();
+        let mut lines = text.lines().enumerate();
+        let header = lines.next().map(|(_, h)| h).unwrap_or_default();
+        let want = "service\tsku\tregion\tunit\tusd\tconfidence\tsources\tas_of";
+        if header != want {
+            return Err(CatalogError {
+                line: 1,
+                message: format!("the header must be {want:?}"),
+            });
+        }
+        for (i, line) in lines {
+            let n = i + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let err = |message: String| CatalogError { line: n, message };
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [service, sku, region, unit, usd, confidence, sources, as_of] = cols[..] else {
+                return Err(err(format!("{} columns, expected 8", cols.len())));
+            };
+            let usd = Decimal::from_str(usd).map_err(|e| err(format!("price {usd:?}: {e}")))?;
+            if usd.is_sign_negative() {
+                return Err(err(format!("negative price {usd}")));
+            }
+            let confidence = match confidence {
+                "generated" => Confidence::Generated,
+                "two-sources" => Confidence::TwoSources,
+                "single-official" => Confidence::SingleOfficial,
+                other => return Err(err(format!("unknown confidence {other:?}"))),
+            };
+            let sources: Vec<String> = sources
+                .split(" ; ")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if sources.is_empty() {
+                return Err(err("a price needs its sources".into()));
+            }
+            // The research records dates as its sources state them ("2024-07-01", "2026-07",
+            // "2021-08-03 (snapshot)"), or, where a source states none, what identifies the
+            // version that was read ("commit 001367d2 …", "page as stored"). Never blank.
+            if as_of.trim().is_empty() {
+                return Err(err(
+                    "a price needs its as-of date (or the source version when undated)".into()
+                ));
+            }
+            let key = (service.to_string(), sku.to_string(), region.to_string());
+            let price = Price {
+                service: service.to_string(),
+                sku: sku.to_string(),
+                region: region.to_string(),
+                unit: unit.to_string(),
+                usd,
+                confidence,
+                sources,
+                as_of: as_of.to_string(),
+            };
+            if prices.insert(key, price).is_some() {
+                return Err(err(format!("{service} / {sku} / {region} is listed twice")));
+            }
+        }
+        Ok(Catalog { prices })
+    }
+
+    /// The price of `sku` of `service` in `region`, if the catalog has one.
+    pub fn get(&self, service: &str, sku: &str, region: &str) -> Option<&Price> {
+        self.prices
+            .get(&(service.to_string(), sku.to_string(), region.to_string()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.prices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prices.is_empty()
+    }
+
+    /// Every price, ordered by service, SKU and region.
+    pub fn iter(&self) -> impl Iterator<Item = &Price> {
+        self.prices.values()
+    }
+
+    /// The oldest and newest dates of the dated prices.
+    pub fn dates(&self) -> Option<(&str, &str)> {
+        let min = self.prices.values().filter_map(Price::date).min()?;
+        let max = self.prices.values().filter_map(Price::date).max()?;
+        Some((min, max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_catalog_reads_with_a_source_and_date_for_every_price() {
+        let c = Catalog::embedded();
+        assert_eq!(c.len(), 280);
+        for p in c.iter() {
+            assert!(!p.sources.is_empty() && !p.as_of.is_empty(), "{p:?}");
+        }
+        assert_eq!(c.dates(), Some(("2021-08-03", "2026-10-09")));
+        let regions: std::collections::BTreeSet<&str> = c.iter().map(|p| p.region.as_str()).collect();
+        for r in ["ap-south-1", "eu-central-1", "eu-west-1", "eu-north-1", "us-east-1"] {
+            assert!(regions.contains(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn prices_are_exact_decimals_and_missing_ones_are_none() {
+        let c = Catalog::embedded();
+        let t3 = c
+            .get("EC2", "t3.micro Linux on-demand, shared tenancy", "ap-south-1")
+            .expect("t3.micro in Mumbai");
+        assert_eq!(t3.usd, Decimal::from_str("0.0112").unwrap());
+        assert_eq!(t3.unit, "hour");
+        assert_eq!(t3.confidence, Confidence::Generated);
+        // 730 hours a month, to the cent.
+        assert_eq!(
+            (t3.usd * Decimal::from(730)).round_dp(2),
+            Decimal::from_str("8.18").unwrap()
+        );
+        assert!(c
+            .get("EC2", "t3.micro Linux on-demand, shared tenancy", "sa-east-1")
+            .is_none());
+    }
+
+    #[test]
+    fn malformed_catalogs_are_located_errors() {
+        let header = "service\tsku\tregion\tunit\tusd\tconfidence\tsources\tas_of\n";
+        for (body, message) in [
+            ("EC2\tx\tus-east-1\thour\tabc\tgenerated\tsrc\t2024-01-01\n", "price"),
+            ("EC2\tx\tus-east-1\thour\t0.1\tguessed\tsrc\t2024-01-01\n", "confidence"),
+            ("EC2\tx\tus-east-1\thour\t0.1\tgenerated\t\t2024-01-01\n", "sources"),
+            ("EC2\tx\tus-east-1\thour\t0.1\tgenerated\tsrc\t \n", "as-of"),
+            ("EC2\tx\tus-east-1\thour\t0.1\n", "columns"),
+        ] {
+            let e = Catalog::parse(&format!("{header}{body}")).unwrap_err();
+            assert_eq!(e.line, 2);
+            assert!(e.message.contains(message), "{e}");
+        }
+        let dup = format!(
+            "{header}EC2\tx\tus-east-1\thour\t0.1\tgenerated\tsrc\t2024-01-01\nEC2\tx\tus-east-1\thour\t0.2\tgenerated\tsrc\t2024-01-01\n"
+        );
+        assert!(Catalog::parse(&dup).unwrap_err().message.contains("twice"));
+    }
+}
