@@ -28,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Check Terraform against the policies: every finding with its source location and fix.
     Check(CheckArgs),
+    /// Estimate the monthly cost of each environment: per resource and cost component, from the
+    /// embedded price catalog (offline).
+    Cost(CostArgs),
     /// List every resource instance after evaluation: address, type, region, source location.
     Resources(ResourcesArgs),
     /// List the policies.
@@ -46,6 +49,8 @@ pub enum Format {
     Markdown,
     /// JUnit XML, one test case per rule and resource (`check` only).
     Junit,
+    /// One row per cost component (`cost` only).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +89,22 @@ pub struct CheckArgs {
     /// Report only findings not recorded in FILE (see --write-baseline); lists stale entries.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// A usage file in Infracost's format (version 0.1), read after the environment's
+    /// `usage_files` (repeatable; later files win).
+    #[arg(long = "usage-file", value_name = "FILE")]
+    pub usage_files: Vec<PathBuf>,
+    /// Exit 1 when a component has no price in the catalog.
+    #[arg(long)]
+    pub fail_on_missing_price: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -512,6 +533,7 @@ fn execute(cli: Cli) -> miette::Result<u8> {
     match &cli.command {
         Command::Resources(r) => resources(&r.target, r.values),
         Command::Check(c) => check(c),
+        Command::Cost(c) => cost(c),
         Command::Rules(r) => {
             let reg = registry(&r.policies)?;
             write_out(&match r.format {
@@ -548,9 +570,12 @@ fn input_diagnostics(projects: &[Project], loader: &Loader) -> Vec<Diagnostic> {
 }
 
 fn resources(target: &TargetArgs, values: bool) -> miette::Result<u8> {
-    if target.format == Format::Sarif {
+    if matches!(
+        target.format,
+        Format::Sarif | Format::Csv | Format::Junit | Format::Markdown
+    ) {
         return Err(usage(
-            "resources has no SARIF output",
+            "resources has only text and JSON output",
             Some("use --format text or json".into()),
         ));
     }
@@ -577,7 +602,87 @@ fn resources(target: &TargetArgs, values: bool) -> miette::Result<u8> {
     Ok(if errors > 0 { exit::BAD_INPUT } else { exit::CLEAN })
 }
 
+/// The usage of each environment: its configured usage files, then those given on the command line.
+fn usages(
+    projects: &[Project],
+    settings: &Settings,
+    extra: &[PathBuf],
+) -> miette::Result<std::collections::BTreeMap<String, crate::cost::usage::Usage>> {
+    let mut out = std::collections::BTreeMap::new();
+    for p in projects {
+        let mut u = crate::cost::usage::Usage::default();
+        let configured = settings
+            .envs
+            .get(&p.env)
+            .map(|e| e.usage_files.as_slice())
+            .unwrap_or_default();
+        for f in configured.iter().chain(extra) {
+            u.add_file(f).map_err(miette::Report::new)?;
+        }
+        out.insert(p.env.clone(), u);
+    }
+    Ok(out)
+}
+
+fn cost(args: &CostArgs) -> miette::Result<u8> {
+    if matches!(args.target.format, Format::Sarif | Format::Junit) {
+        return Err(usage(
+            "cost has no SARIF or JUnit output",
+            Some("use --format text, json, markdown or csv".into()),
+        ));
+    }
+    let (loader, projects, settings) = load_with_settings(&args.target)?;
+    let usage_by_env = usages(&projects, &settings, &args.usage_files)?;
+    let catalog = crate::cost::catalog::Catalog::embedded();
+    let none = crate::cost::usage::Usage::default();
+    let envs: Vec<(crate::cost::EnvCost, String)> = projects
+        .par_iter()
+        .map(|p| {
+            let u = usage_by_env.get(&p.env).unwrap_or(&none);
+            (
+                crate::cost::estimate_project(p, u, &catalog),
+                p.root.display().to_string(),
+            )
+        })
+        .collect();
+    let diags = input_diagnostics(&projects, &loader);
+    let report = match args.target.format {
+        Format::Json => report::cost::json(&envs, &loader.sources),
+        Format::Markdown => report::cost::markdown(&envs, &loader.sources),
+        Format::Csv => report::cost::csv(&envs, &loader.sources),
+        _ => report::cost::text(&envs, &loader.sources),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &report).map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?
+        }
+        None => write_out(&report),
+    }
+    if !diags.is_empty() {
+        eprint!(
+            "{}",
+            diag::render_text(&diags, &loader.sources, color_wanted(&args.target))
+        );
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let missing = envs.iter().any(|(e, _)| e.missing_prices().next().is_some());
+    std::mem::forget((loader, projects));
+    Ok(if errors > 0 {
+        exit::BAD_INPUT
+    } else if missing && args.fail_on_missing_price {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
 fn check(args: &CheckArgs) -> miette::Result<u8> {
+    if args.target.format == Format::Csv {
+        return Err(usage(
+            "check has no CSV output",
+            Some("use --format text, json, sarif, markdown or junit".into()),
+        ));
+    }
     let reg = registry(&args.policies)?;
     let (loader, projects, settings) = load_with_settings(&args.target)?;
     let mut findings = engine::run(&reg, &projects);
@@ -611,7 +716,7 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
         Format::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
         Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &loader.sources),
         Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &loader.sources),
-        Format::Junit => report::junit::junit(&reg, &projects, &findings, &loader.sources),
+        Format::Junit | Format::Csv => report::junit::junit(&reg, &projects, &findings, &loader.sources),
     };
     match &args.output {
         Some(path) => {

@@ -19,6 +19,11 @@ pub struct EnvOptions {
     pub profile: Option<String>,
     /// `terraform.workspace` for this environment; `default` unless set.
     pub workspace: Option<String>,
+    /// Usage files (Infracost's format) for `infracheck cost`, read in order.
+    #[serde(default)]
+    pub usage_files: Vec<PathBuf>,
+    /// The monthly budget in USD: `check` reports an estimate above it (rule IC-COST-001).
+    pub monthly_budget_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -56,6 +61,8 @@ pub struct Env {
     pub var_files: Vec<PathBuf>,
     pub profile: String,
     pub workspace: String,
+    pub usage_files: Vec<PathBuf>,
+    pub monthly_budget_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,6 +130,12 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
                     .iter()
                     .map(|f| crate::source::normalize(&base.join(f)))
                     .collect(),
+                usage_files: e
+                    .usage_files
+                    .iter()
+                    .map(|f| crate::source::normalize(&base.join(f)))
+                    .collect(),
+                monthly_budget_usd: e.monthly_budget_usd,
                 name: name.clone(),
             };
             (name, env)

@@ -153,6 +153,15 @@ impl Catalog {
         self.prices.values()
     }
 
+    /// `2021-08-03 … 2026-10-09`: the range of the catalog's dates.
+    pub fn date_label(&self) -> String {
+        match self.dates() {
+            Some((a, b)) if a == b => a.to_string(),
+            Some((a, b)) => format!("{a} … {b}"),
+            None => "undated".into(),
+        }
+    }
+
     /// The oldest and newest dates of the dated prices.
     pub fn dates(&self) -> Option<(&str, &str)> {
         let min = self.prices.values().filter_map(Price::date).min()?;

@@ -1,3 +1,380 @@
-//! Monthly cost estimates: the price catalog, the estimators per resource family, usage.
+//! Monthly cost estimates: the price catalog, one estimator per resource family, usage.
+//!
+//! An estimator turns a resource into cost components (name, unit, monthly quantity, the catalog
+//! SKU that prices it) from a small typed input; a separate function of the same family maps model
+//! attributes into that input (STYLE.md §7). The engine prices the components from the catalog:
+//! a SKU without a price is "no price in catalog", a usage-based component without usage "depends
+//! on usage", a quantity known only after apply "unresolved" — never a silent $0.
 
 pub mod catalog;
+pub mod estimators;
+pub mod usage;
+
+use crate::model::{Mode, Project, Resource, Unknown, Value};
+use crate::source::Span;
+use catalog::Catalog;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use usage::Usage;
+
+/// Hours in a month, as AWS and Infracost count them.
+pub const HOURS_PER_MONTH: i64 = 730;
+
+pub fn hours() -> Decimal {
+    Decimal::from(HOURS_PER_MONTH)
+}
+
+/// How much of a component a month uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quantity {
+    Known(Decimal),
+    /// Usage-based, and the usage file does not give `key`.
+    Usage {
+        key: String,
+    },
+    /// Depends on a value known only after apply.
+    Unresolved(Unknown),
+}
+
+/// Where a component's price is in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sku {
+    pub service: &'static str,
+    pub sku: String,
+    /// An AWS region, `global`, or `global (edge: …)`. Empty when the region is not known.
+    pub region: String,
+}
+
+/// One cost component of a resource, before pricing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    /// `Instance usage (Linux, on-demand, t3.micro)`.
+    pub name: String,
+    /// What the quantity counts, plural: `hours`, `GB`, `requests`.
+    pub unit: &'static str,
+    pub quantity: Quantity,
+    /// How many of `unit` one catalog unit is (1 for hours; 1,000,000 for a price per 1M requests).
+    pub per: Decimal,
+    pub sku: Sku,
+    /// The quantity comes from usage (the usage file), not from the configuration.
+    pub usage_based: bool,
+}
+
+impl Component {
+    /// A component of `quantity` units known from the configuration.
+    pub fn fixed(name: impl Into<String>, unit: &'static str, quantity: Decimal, sku: Sku) -> Component {
+        Component {
+            name: name.into(),
+            unit,
+            quantity: Quantity::Known(quantity),
+            per: Decimal::ONE,
+            sku,
+            usage_based: false,
+        }
+    }
+
+    /// A usage-based component: `usage` is the monthly amount when the usage file gives it.
+    pub fn usage(
+        name: impl Into<String>,
+        unit: &'static str,
+        key: &str,
+        usage: Option<Decimal>,
+        per: Decimal,
+        sku: Sku,
+    ) -> Component {
+        Component {
+            name: name.into(),
+            unit,
+            quantity: match usage {
+                Some(q) => Quantity::Known(q),
+                None => Quantity::Usage { key: key.to_string() },
+            },
+            per,
+            sku,
+            usage_based: true,
+        }
+    }
+
+    /// Sets the quantity to unresolved when `unknown` is some.
+    pub fn unresolved_if(mut self, unknown: Option<Unknown>) -> Component {
+        if let Some(u) = unknown {
+            self.quantity = Quantity::Unresolved(u);
+        }
+        self
+    }
+}
+
+/// What an estimator says about a resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Estimate {
+    Components(Vec<Component>),
+    /// AWS does not charge for it (VPCs, subnets, IAM, …), or its cost is priced on another
+    /// resource (a launch template on its auto scaling group).
+    Free,
+    /// infracheck has no estimator for it.
+    NotEstimated,
+}
+
+/// A priced component.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub name: String,
+    pub unit: &'static str,
+    pub quantity: Option<Decimal>,
+    /// The catalog's unit (`hour`, `1M requests`) and price, when it has one.
+    pub price_unit: Option<String>,
+    pub unit_price: Option<Decimal>,
+    pub per: Decimal,
+    pub monthly: Option<Decimal>,
+    pub usage_based: bool,
+    pub status: LineStatus,
+    pub sku: Sku,
+    /// The catalog entry's sources and date.
+    pub price_source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineStatus {
+    Priced,
+    /// The catalog has no price for the SKU in the region.
+    MissingPrice,
+    /// Usage-based, and no usage was given for `key` (the line's unit price, when the catalog has
+    /// one, says what a unit would cost).
+    DependsOnUsage {
+        key: String,
+    },
+    /// The quantity is known only after apply.
+    Unresolved(Unknown),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Estimated,
+    Free,
+    NotEstimated,
+}
+
+/// The cost of one resource instance.
+#[derive(Debug, Clone)]
+pub struct ResourceCost {
+    pub address: String,
+    pub resource_type: String,
+    pub region: String,
+    /// The top-level module call: `module.state_backend` for
+    /// `module.state_backend.module.bucket.aws_s3_bucket.this`; empty at the root.
+    pub module: String,
+    pub span: Span,
+    pub kind: Kind,
+    pub lines: Vec<Line>,
+}
+
+impl ResourceCost {
+    /// The sum of the priced lines.
+    pub fn monthly(&self) -> Decimal {
+        self.lines.iter().filter_map(|l| l.monthly).sum()
+    }
+
+    pub fn missing_price(&self) -> bool {
+        self.lines.iter().any(|l| l.status == LineStatus::MissingPrice)
+    }
+}
+
+/// The cost of one environment.
+#[derive(Debug, Clone)]
+pub struct EnvCost {
+    pub env: String,
+    /// The region of the root module's default AWS provider.
+    pub region: String,
+    pub catalog_date: String,
+    /// Every managed resource, sorted by address.
+    pub resources: Vec<ResourceCost>,
+}
+
+impl EnvCost {
+    pub fn monthly(&self) -> Decimal {
+        self.resources.iter().map(ResourceCost::monthly).sum()
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.resources.iter().filter(|r| r.kind == kind).count()
+    }
+
+    /// Lines without a catalog price: (address, line).
+    pub fn missing_prices(&self) -> impl Iterator<Item = (&ResourceCost, &Line)> {
+        self.resources
+            .iter()
+            .flat_map(|r| r.lines.iter().map(move |l| (r, l)))
+            .filter(|(_, l)| l.status == LineStatus::MissingPrice)
+    }
+
+    /// Subtotals per module (the root is ``), in module order.
+    pub fn module_subtotals(&self) -> BTreeMap<&str, Decimal> {
+        let mut out: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for r in &self.resources {
+            *out.entry(r.module.as_str()).or_default() += r.monthly();
+        }
+        out
+    }
+}
+
+/// What estimators read besides the resource: the project (for references between resources)
+/// and the usage.
+pub struct Ctx<'a> {
+    pub project: &'a Project,
+    pub by_address: BTreeMap<&'a str, usize>,
+    pub usage: &'a Usage,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(project: &'a Project, usage: &'a Usage) -> Ctx<'a> {
+        Ctx {
+            project,
+            by_address: crate::model::join::address_index(&project.resources),
+            usage,
+        }
+    }
+
+    /// The resources of `types` that `value` refers to (`aws_launch_template.app.id`).
+    pub fn targets(&self, value: &Value, types: &[&str]) -> Vec<&'a Resource> {
+        crate::model::join::link_targets(value, &self.by_address, &self.project.resources, types, "")
+            .into_iter()
+            .map(|i| &self.project.resources[i])
+            .collect()
+    }
+}
+
+/// The region of a resource as the catalog names it; empty when not known.
+pub fn region_of(r: &Resource) -> String {
+    r.region.as_str().unwrap_or_default().to_string()
+}
+
+/// Prices every managed resource of `project`.
+pub fn estimate_project(project: &Project, usage: &Usage, catalog: &Catalog) -> EnvCost {
+    let ctx = Ctx::new(project, usage);
+    let mut resources: Vec<ResourceCost> = project
+        .resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed)
+        .map(|r| {
+            let (kind, components) = match estimators::estimate(r, &ctx) {
+                Estimate::Components(c) => (Kind::Estimated, c),
+                Estimate::Free => (Kind::Free, Vec::new()),
+                Estimate::NotEstimated => (Kind::NotEstimated, Vec::new()),
+            };
+            ResourceCost {
+                address: r.address.clone(),
+                resource_type: r.resource_type.clone(),
+                region: region_of(r),
+                module: r
+                    .module
+                    .0
+                    .first()
+                    .map(|(n, k)| format!("module.{n}{k}"))
+                    .unwrap_or_default(),
+                span: r.span,
+                kind,
+                lines: components.into_iter().map(|c| price(c, catalog)).collect(),
+            }
+        })
+        .collect();
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    let region = project
+        .providers
+        .iter()
+        .find(|p| p.name == "aws" && p.module.is_root())
+        .and_then(|p| p.region.as_str().map(str::to_string))
+        .or_else(|| resources.iter().map(|r| r.region.clone()).find(|r| !r.is_empty()))
+        .unwrap_or_default();
+    EnvCost {
+        env: project.env.clone(),
+        region,
+        catalog_date: catalog.date_label(),
+        resources,
+    }
+}
+
+/// Prices one component from the catalog.
+pub fn price(c: Component, catalog: &Catalog) -> Line {
+    let entry = catalog.get(c.sku.service, &c.sku.sku, &c.sku.region);
+    let quantity = match &c.quantity {
+        Quantity::Known(q) => Some(*q),
+        _ => None,
+    };
+    // A usage-based line without usage costs nothing known either way: it says what usage it
+    // needs (and that the catalog has no price for it) rather than counting as a missing price.
+    let status = match (&c.quantity, entry) {
+        (Quantity::Unresolved(u), _) => LineStatus::Unresolved(u.clone()),
+        (Quantity::Usage { key }, _) => LineStatus::DependsOnUsage { key: key.clone() },
+        (Quantity::Known(_), None) => LineStatus::MissingPrice,
+        (Quantity::Known(_), Some(_)) => LineStatus::Priced,
+    };
+    let monthly = match (&status, quantity, entry) {
+        (LineStatus::Priced, Some(q), Some(p)) => Some(q / c.per * p.usd),
+        _ => None,
+    };
+    Line {
+        name: c.name,
+        unit: c.unit,
+        quantity,
+        price_unit: entry.map(|p| p.unit.clone()),
+        unit_price: entry.map(|p| p.usd),
+        per: c.per,
+        monthly,
+        usage_based: c.usage_based,
+        status,
+        price_source: entry.map(|p| format!("{} (as of {})", p.sources.join(" ; "), p.as_of)),
+        sku: c.sku,
+    }
+}
+
+/// Rounds to the cent, half away from zero, as a bill does.
+pub fn cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `$1,234.56`.
+pub fn usd(d: Decimal) -> String {
+    let c = cents(d);
+    let s = format!("{:.2}", c.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!(
+        "{}${grouped}.{frac}",
+        if c.is_sign_negative() && !c.is_zero() { "-" } else { "" }
+    )
+}
+
+/// A unit price with all its digits: `$0.0112`.
+pub fn unit_usd(d: Decimal) -> String {
+    let d = d.normalize();
+    if d.scale() < 2 {
+        format!("${:.2}", d)
+    } else {
+        format!("${d}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_is_rounded_half_away_from_zero_and_grouped() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(usd(d("8.176")), "$8.18");
+        assert_eq!(usd(d("8.175")), "$8.18");
+        assert_eq!(usd(d("1234567.5")), "$1,234,567.50");
+        assert_eq!(usd(d("0")), "$0.00");
+        assert_eq!(usd(d("-12.345")), "-$12.35");
+        assert_eq!(unit_usd(d("0.0112")), "$0.0112");
+        assert_eq!(unit_usd(d("5.00")), "$5.00");
+        assert_eq!(unit_usd(d("0.4")), "$0.40");
+    }
+}

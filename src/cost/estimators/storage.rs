@@ -1,0 +1,172 @@
+//! Storage: S3 buckets, DynamoDB tables, ECR repositories.
+
+use super::*;
+use crate::cost::{hours, region_of, Component, Ctx};
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct S3Input {
+    pub region: String,
+    pub storage_gb: Option<Decimal>,
+    /// PUT, COPY, POST, LIST requests.
+    pub tier1: Option<Decimal>,
+    /// GET, SELECT and the rest.
+    pub tier2: Option<Decimal>,
+}
+
+pub fn s3_bucket_input(r: &Resource, ctx: &Ctx) -> S3Input {
+    // Infracost nests Standard-class usage under `standard:`; a flat key is read too.
+    let get = |k: &str| usage(ctx, r, &format!("standard.{k}")).or_else(|| usage(ctx, r, k));
+    S3Input {
+        region: region_of(r),
+        storage_gb: get("storage_gb"),
+        tier1: get("monthly_tier_1_requests"),
+        tier2: get("monthly_tier_2_requests"),
+    }
+}
+
+pub fn s3_bucket(i: &S3Input, _r: &Resource) -> Vec<Component> {
+    vec![
+        Component::usage(
+            "Storage (Standard)",
+            "GB-months",
+            "standard.storage_gb",
+            i.storage_gb,
+            Decimal::ONE,
+            sku("S3", "Standard storage (first 50 TB)", &i.region),
+        ),
+        Component::usage(
+            "PUT, COPY, POST, LIST requests (Standard)",
+            "requests",
+            "standard.monthly_tier_1_requests",
+            i.tier1,
+            d(1000),
+            sku("S3", "Standard PUT/COPY/POST/LIST", &i.region),
+        ),
+        Component::usage(
+            "GET, SELECT and all other requests (Standard)",
+            "requests",
+            "standard.monthly_tier_2_requests",
+            i.tier2,
+            d(1000),
+            sku("S3", "Standard GET/SELECT/other", &i.region),
+        ),
+    ]
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynamoDbInput {
+    pub region: String,
+    pub on_demand: Attr<bool>,
+    pub read_capacity: Attr<Decimal>,
+    pub write_capacity: Attr<Decimal>,
+    pub reads: Option<Decimal>,
+    pub writes: Option<Decimal>,
+    pub storage_gb: Option<Decimal>,
+    pub pitr: bool,
+    pub pitr_gb: Option<Decimal>,
+}
+
+pub fn dynamodb_input(r: &Resource, ctx: &Ctx) -> DynamoDbInput {
+    DynamoDbInput {
+        region: region_of(r),
+        on_demand: str_attr(r, "billing_mode")
+            .or("PROVISIONED".into())
+            .map(|m| m == "PAY_PER_REQUEST"),
+        read_capacity: num_attr(r, "read_capacity").or(Decimal::ZERO),
+        write_capacity: num_attr(r, "write_capacity").or(Decimal::ZERO),
+        reads: usage(ctx, r, "monthly_read_request_units"),
+        writes: usage(ctx, r, "monthly_write_request_units"),
+        storage_gb: usage(ctx, r, "storage_gb"),
+        pitr: bool_attr(r, "point_in_time_recovery.enabled").known() == Some(true),
+        pitr_gb: usage(ctx, r, "pitr_backup_storage_gb"),
+    }
+}
+
+pub fn dynamodb_table(i: &DynamoDbInput, _r: &Resource) -> Vec<Component> {
+    let mut out = Vec::new();
+    match &i.on_demand {
+        Attr::Known(true) => {
+            out.push(Component::usage(
+                "Write request units (on-demand)",
+                "WRUs",
+                "monthly_write_request_units",
+                i.writes,
+                d(1_000_000),
+                sku("DynamoDB", "on-demand write request units (Standard table)", &i.region),
+            ));
+            out.push(Component::usage(
+                "Read request units (on-demand)",
+                "RRUs",
+                "monthly_read_request_units",
+                i.reads,
+                d(1_000_000),
+                sku("DynamoDB", "on-demand read request units (Standard table)", &i.region),
+            ));
+        }
+        mode => {
+            let u = mode.unknown();
+            out.push(
+                Component::fixed(
+                    "Write capacity (provisioned)",
+                    "WCU-hours",
+                    hours() * i.write_capacity.clone().known().unwrap_or_default(),
+                    sku("DynamoDB", "provisioned WCU", &i.region),
+                )
+                .unresolved_if(first_unknown(&[u.clone(), i.write_capacity.unknown()])),
+            );
+            out.push(
+                Component::fixed(
+                    "Read capacity (provisioned)",
+                    "RCU-hours",
+                    hours() * i.read_capacity.clone().known().unwrap_or_default(),
+                    sku("DynamoDB", "provisioned RCU", &i.region),
+                )
+                .unresolved_if(first_unknown(&[u, i.read_capacity.unknown()])),
+            );
+        }
+    }
+    out.push(Component::usage(
+        "Data storage",
+        "GB-months",
+        "storage_gb",
+        i.storage_gb,
+        Decimal::ONE,
+        sku("DynamoDB", "data storage (Standard table)", &i.region),
+    ));
+    if i.pitr {
+        out.push(Component::usage(
+            "Point-in-time recovery backup storage",
+            "GB-months",
+            "pitr_backup_storage_gb",
+            i.pitr_gb,
+            Decimal::ONE,
+            sku("DynamoDB", "continuous backups (PITR)", &i.region),
+        ));
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EcrInput {
+    pub region: String,
+    pub storage_gb: Option<Decimal>,
+}
+
+pub fn ecr_input(r: &Resource, ctx: &Ctx) -> EcrInput {
+    EcrInput {
+        region: region_of(r),
+        storage_gb: usage(ctx, r, "storage_gb"),
+    }
+}
+
+pub fn ecr(i: &EcrInput, _r: &Resource) -> Vec<Component> {
+    vec![Component::usage(
+        "Storage",
+        "GB-months",
+        "storage_gb",
+        i.storage_gb,
+        Decimal::ONE,
+        sku("ECR", "storage", &i.region),
+    )]
+}
