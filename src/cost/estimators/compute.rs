@@ -50,11 +50,11 @@ pub fn volume_components(
         vt.unknown(),
         v.size_gb.unknown(),
         match (&vt, default_type) {
-            (Attr::Unset, None) => Some(unknown_attr(owner, &format!("{}.volume_type", v.label))),
+            (Attr::Unset, None) => Some(unknown_attr(owner, &attr_path(v.label, "volume_type"))),
             _ => None,
         },
         match &v.size_gb {
-            Attr::Unset => Some(unknown_attr(owner, &format!("{}.volume_size", v.label))),
+            Attr::Unset => Some(unknown_attr(owner, &attr_path(v.label, "volume_size"))),
             _ => None,
         },
     ]);
@@ -124,6 +124,16 @@ pub fn volume_components(
         _ => {}
     }
     out
+}
+
+/// The attribute an unknown volume setting is read from: `root_block_device.volume_size`, or
+/// `size` of an `aws_ebs_volume`.
+fn attr_path(label: &str, attr: &str) -> String {
+    match (label, attr) {
+        ("volume", "volume_size") => "size".into(),
+        ("volume", "volume_type") => "type".into(),
+        _ => format!("{label}.{attr}"),
+    }
 }
 
 fn label_name(label: &str) -> &'static str {

@@ -1,0 +1,309 @@
+//! `infracheck cost`: a golden table per estimator (fixtures/cost/<resource>/expected.txt, and
+//! expected-usage.txt with the fixture's usage.yml), every priced line checked against its catalog
+//! entry, the bundled environments' totals to the cent, the seed systems, plans, errors.
+//!
+//! `UPDATE_GOLDEN=1 cargo test --test cost` rewrites the golden tables; review the diff.
+
+use assert_cmd::Command;
+use infracheck::cost::catalog::Catalog;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/cost"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root()).unwrap().display().to_string()
+}
+
+fn golden(path: &Path, actual: &str) -> Option<String> {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return None;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    (expected != actual).then(|| format!("{} differs:\n--- expected\n{expected}\n--- actual\n{actual}", rel(path)))
+}
+
+#[test]
+fn every_estimator_matches_its_golden_table_with_and_without_usage() {
+    let mut failures = Vec::new();
+    for dir in fixtures() {
+        let d = rel(&dir);
+        let (code, out, err) = run(&["cost", &d]);
+        assert_eq!(code, Some(0), "{d}: {err}");
+        failures.extend(golden(&dir.join("expected.txt"), &out));
+        let usage = dir.join("usage.yml");
+        if usage.is_file() {
+            let (code, out, err) = run(&["cost", &d, "--usage-file", &rel(&usage)]);
+            assert_eq!(code, Some(0), "{d}: {err}");
+            failures.extend(golden(&dir.join("expected-usage.txt"), &out));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// How many of a component's units one catalog unit is, read from the catalog's unit.
+fn per(price_unit: &str) -> f64 {
+    match price_unit.split_whitespace().next().unwrap_or("") {
+        "1M" => 1e6,
+        "100k" => 1e5,
+        "10k" => 1e4,
+        "1k" => 1e3,
+        _ => 1.0,
+    }
+}
+
+fn cost_json(args: &[&str]) -> Value {
+    let mut all = vec!["cost", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    assert!(matches!(code, Some(0)), "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn every_priced_line_is_its_catalog_price_times_its_quantity() {
+    let catalog = Catalog::embedded();
+    let mut checked = 0;
+    let mut targets: Vec<Vec<String>> = fixtures()
+        .into_iter()
+        .map(|d| {
+            let mut a = vec![rel(&d)];
+            if d.join("usage.yml").is_file() {
+                a.extend(["--usage-file".to_string(), rel(&d.join("usage.yml"))]);
+            }
+            a
+        })
+        .collect();
+    targets.push(vec!["--env".into(), "all".into()]);
+    for args in targets {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let report = cost_json(&args);
+        for env in report["environments"].as_array().unwrap() {
+            let mut env_total = 0.0;
+            for r in env["resources"].as_array().unwrap() {
+                let mut sum = 0.0;
+                for c in r["components"].as_array().unwrap() {
+                    let sku = &c["sku"];
+                    let entry = catalog.get(
+                        sku["service"].as_str().unwrap(),
+                        sku["sku"].as_str().unwrap(),
+                        sku["region"].as_str().unwrap(),
+                    );
+                    match c["status"].as_str().unwrap() {
+                        "priced" => {
+                            let entry = entry.unwrap_or_else(|| panic!("{c}"));
+                            let price = c["unit_price_usd"].as_f64().unwrap();
+                            assert_eq!(
+                                rust_decimal::Decimal::from_str(&price.to_string()).unwrap(),
+                                entry.usd.normalize(),
+                                "{c}"
+                            );
+                            assert_eq!(c["price_unit"].as_str(), Some(entry.unit.as_str()));
+                            let source = c["price_source"].as_str().unwrap();
+                            assert!(
+                                source.contains(&entry.sources[0]) && source.contains(&entry.as_of),
+                                "{c}"
+                            );
+                            let q = c["quantity"].as_f64().unwrap();
+                            let want = (q / per(&entry.unit) * price * 100.0).round() / 100.0;
+                            let got = c["monthly_usd"].as_f64().unwrap();
+                            assert!((want - got).abs() < 0.006, "{}: {c}: {want} != {got}", r["address"]);
+                            sum += got;
+                            checked += 1;
+                        }
+                        "missing_price" => {
+                            assert!(entry.is_none(), "{c}");
+                            assert!(c["monthly_usd"].is_null() && c["unit_price_usd"].is_null(), "{c}");
+                        }
+                        "depends_on_usage" => {
+                            assert!(c["usage_based"].as_bool().unwrap() && c["monthly_usd"].is_null(), "{c}");
+                            assert!(c["usage_key"].is_string(), "{c}");
+                        }
+                        "unresolved" => {
+                            assert!(!c["unresolved_refs"].as_array().unwrap().is_empty(), "{c}");
+                            assert!(c["monthly_usd"].is_null(), "{c}");
+                        }
+                        other => panic!("status {other}"),
+                    }
+                }
+                let total = r["monthly_usd"].as_f64().unwrap();
+                assert!((sum - total).abs() < 0.011, "{}: {sum} vs {total}", r["address"]);
+                env_total += total;
+            }
+            let total = env["monthly_usd"].as_f64().unwrap();
+            assert!(
+                (env_total - total).abs() < 0.05,
+                "{}: {env_total} vs {total}",
+                env["env"]
+            );
+        }
+    }
+    assert!(checked > 100, "only {checked} priced lines checked");
+}
+
+/// The bundled environments (document 003), to the cent. The figures are the embedded catalog's
+/// list prices for ap-south-1 × 730 hours:
+/// dev  = NAT 0.056×730 + 2 EIPs (NAT, bastion) 2×0.005×730 + ALB 0.0239×730 + 2 ALB IPv4 2×0.005×730
+///      + RDS db.t3.micro 0.025×730 + 20 GB gp3 ×0.131 + ASG 1× t3.micro 0.0112×730 + 20 GB gp3 ×0.0912
+///      + bastion t3.nano 0.0056×730 + 8 GB gp3 ×0.0912 + 3 KMS keys + 1 secret 0.40 + WAF 5 + 4 rules
+///      = 121.0146.
+#[test]
+fn the_bundled_environments_cost_what_their_components_add_up_to() {
+    let report = cost_json(&["--env", "all"]);
+    let envs = report["environments"].as_array().unwrap();
+    let total = |name: &str| -> f64 {
+        envs.iter().find(|e| e["env"] == name).unwrap()["monthly_usd"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(total("dev"), 121.01);
+    // staging: ASG desired 2 × t3.small (0.0224) and 2 × 20 GB gp3; RDS db.t3.micro as dev.
+    assert_eq!(total("staging"), 147.37);
+    // prod: 3 NAT gateways and EIPs, 3 × t3.small, 3 ALB addresses, Route 53 health check and its
+    // alarm; the Multi-AZ db.t3.small has no catalog price in ap-south-1 and is listed as missing.
+    assert_eq!(total("prod"), 243.22);
+    let prod = envs.iter().find(|e| e["env"] == "prod").unwrap();
+    let missing: Vec<&str> = prod["missing_prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["sku"].as_str().unwrap())
+        .collect();
+    assert!(missing.contains(&"db.t3.small MySQL Multi-AZ on-demand"), "{missing:?}");
+    for e in envs {
+        assert_eq!(e["region"], "ap-south-1");
+        assert_eq!(e["counts"]["not_estimated"], 0, "{}", e["env"]);
+        // Every estimated resource points at the .tf it was written in.
+        for r in e["resources"].as_array().unwrap() {
+            assert!(r["file"].as_str().unwrap().ends_with(".tf") && r["line"].as_u64().unwrap() > 0);
+        }
+    }
+    let nat = prod["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "aws_nat_gateway")
+        .count();
+    assert_eq!(nat, 3);
+}
+
+#[test]
+fn the_side_by_side_summary_lists_every_environment() {
+    let (code, out, _) = run(&["cost", "--env", "all"]);
+    assert_eq!(code, Some(0));
+    let header = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("Monthly cost"))
+        .unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["Monthly", "cost", "dev", "prod", "staging"]
+    );
+    let total = out.lines().find(|l| l.trim_start().starts_with("Total  ")).unwrap();
+    assert_eq!(
+        total.split_whitespace().collect::<Vec<_>>(),
+        ["Total", "$121.01", "$243.22", "$147.37"]
+    );
+    assert!(out.contains("  module.vpc   ") || out.contains("  module.vpc "));
+}
+
+#[test]
+fn missing_prices_are_never_zero_and_can_fail_the_run() {
+    let (code, out, _) = run(&["cost", "--env", "prod"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("no price in catalog (RDS / db.t3.small MySQL Multi-AZ on-demand / ap-south-1)"));
+    let (code, _, _) = run(&["cost", "--env", "prod", "--fail-on-missing-price"]);
+    assert_eq!(code, Some(1));
+    let (code, _, _) = run(&["cost", "fixtures/cost/aws_lb", "--fail-on-missing-price"]);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn the_seed_systems_are_priced() {
+    // Totals of what the catalog prices; each system's missing prices and usage-based lines are
+    // listed beside them (and checked line by line in the test above for the fixtures).
+    for (system, expected, not_estimated) in [
+        ("grocerymate", 111.13, 0),
+        ("redis-worker", 47.67, 0),
+        // CodeBuild, CodePipeline and a transit gateway peering accepter are not estimated.
+        ("capstone", 3535.01, 7),
+        ("ecs-on-ec2", 34.66, 0),
+    ] {
+        let report = cost_json(&[&format!("fixtures/systems/{system}")]);
+        for env in report["environments"].as_array().unwrap() {
+            let total = env["monthly_usd"].as_f64().unwrap();
+            assert!(total > 0.0, "{system}: {env}");
+            assert_eq!(total, expected, "{system}");
+            assert_eq!(env["counts"]["not_estimated"], not_estimated, "{system}");
+            assert!(!env["resources"].as_array().unwrap().is_empty(), "{system}");
+        }
+    }
+}
+
+#[test]
+fn bad_usage_files_are_located_errors_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("usage.yml");
+    std::fs::write(&f, "version: 0.1\nresource_usage:\n  aws_lb.public: 3\n").unwrap();
+    let (code, _, err) = run(&["cost", "fixtures/cost/aws_lb", "--usage-file", f.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("aws_lb.public: expected a mapping"), "{err}");
+    assert!(err.contains("usage.yml:3:3"), "{err}");
+    let (code, _, err) = run(&["cost", "fixtures/cost/aws_lb", "--format", "sarif"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no SARIF"), "{err}");
+}
+
+#[test]
+fn csv_and_markdown_carry_the_same_lines() {
+    let (code, csv, _) = run(&[
+        "cost",
+        "fixtures/cost/aws_lb",
+        "--format",
+        "csv",
+        "--usage-file",
+        "fixtures/cost/aws_lb/usage.yml",
+    ]);
+    assert_eq!(code, Some(0));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "env,address,type,module,region,file,line,kind,component,quantity,unit,unit_price_usd,price_unit,monthly_usd,status"
+    );
+    assert!(csv.contains(
+        "aws_lb.public,aws_lb,,us-east-1,fixtures/cost/aws_lb/main.tf,5,estimated,Public IPv4 addresses (one per AZ),2190,hours,0.005,address-hour,10.95,priced"
+    ), "{csv}");
+    let (code, md, _) = run(&["cost", "fixtures/cost/aws_lb", "--format", "markdown"]);
+    assert_eq!(code, Some(0));
+    assert!(md.starts_with("## infracheck cost estimate"));
+    assert!(md.contains("| `aws_lb.public` (fixtures/cost/aws_lb/main.tf:5) | Application load balancer | 730 hours | $0.0225 per hour | $16.43 |"), "{md}");
+}
