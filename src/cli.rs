@@ -292,7 +292,26 @@ pub fn load_with_settings(target: &TargetArgs) -> miette::Result<(Loader, Vec<Pr
             diagnostics: vec![*d],
             profile: spec.profile.clone(),
             backend_known: false,
+            budget: None,
         }));
+    }
+    for p in &mut projects {
+        let Some(env) = settings.envs.get(&p.env) else {
+            continue;
+        };
+        let Some(budget) = env.monthly_budget_usd else {
+            continue;
+        };
+        let monthly_usd = rust_decimal::Decimal::try_from(budget)
+            .map_err(|_| usage(format!("monthly_budget_usd of {} is not a number", p.env), None))?;
+        let mut u = crate::cost::usage::Usage::default();
+        for f in &env.usage_files {
+            u.add_file(f).map_err(miette::Report::new)?;
+        }
+        p.budget = Some(crate::cost::Budget {
+            monthly_usd,
+            usage: std::sync::Arc::new(u),
+        });
     }
     Ok((loader, projects, settings))
 }

@@ -307,3 +307,79 @@ fn csv_and_markdown_carry_the_same_lines() {
     assert!(md.starts_with("## infracheck cost estimate"));
     assert!(md.contains("| `aws_lb.public` (fixtures/cost/aws_lb/main.tf:5) | Application load balancer | 730 hours | $0.0225 per hour | $16.43 |"), "{md}");
 }
+
+fn budget_config(dir: &Path, budget: &str) -> PathBuf {
+    let config = dir.join("infracheck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[env.dev]\nroot = {:?}\nmonthly_budget_usd = {budget}\n",
+            root().join("terraform/environments/dev").display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn a_budget_overrun_is_a_check_finding_at_the_largest_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = budget_config(dir.path(), "100");
+    let c = config.to_str().unwrap();
+    let (code, out, err) = run(&["check", "--config", c, "--env", "dev", "--format", "json"]);
+    assert_eq!(code, Some(1), "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "IC-COST-001")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = findings[0];
+    assert_eq!(f["outcome"], "fail");
+    assert_eq!(f["address"], "module.vpc.aws_nat_gateway.this[0]");
+    assert_eq!(f["file"], "terraform/modules/vpc/main.tf");
+    assert_eq!(f["line"], 48);
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("dev is estimated at $121.01 per month, above its budget of $100.00"),
+        "{message}"
+    );
+    // The SARIF run carries it like any other rule.
+    let (_, sarif, _) = run(&["check", "--config", c, "--env", "dev", "--format", "sarif"]);
+    assert!(sarif.contains("\"ruleId\": \"IC-COST-001\""));
+}
+
+#[test]
+fn a_budget_above_an_incomplete_estimate_is_unresolved_not_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = budget_config(dir.path(), "500");
+    let (code, out, err) = run(&[
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--env",
+        "dev",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "IC-COST-001")
+        .unwrap();
+    assert_eq!(f["outcome"], "unresolved");
+    assert!(
+        f["message"].as_str().unwrap().contains("under its budget of $500.00"),
+        "{f}"
+    );
+    assert!(
+        f.to_string()
+            .contains("no price in catalog for CloudWatch / dashboard / ap-south-1"),
+        "{f}"
+    );
+}

@@ -29,7 +29,14 @@ fn evaluate(policy: &Policy, kind: &str, n: usize, hcl: &str) -> (Loader, Projec
         workspace: "default".into(),
         profile: policy.example_profile().to_string(),
     };
-    let project = evaluate_root(&loader, &spec);
+    let mut project = evaluate_root(&loader, &spec);
+    // The budget rule's examples are checked against a budget of $50 (its text says so).
+    if policy.id == "IC-COST-001" {
+        project.budget = Some(infracheck::cost::Budget {
+            monthly_usd: 50.into(),
+            usage: Default::default(),
+        });
+    }
     (loader, project)
 }
 

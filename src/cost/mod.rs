@@ -17,6 +17,13 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use usage::Usage;
 
+/// An environment's monthly budget, with the usage its estimate reads.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub monthly_usd: Decimal,
+    pub usage: std::sync::Arc<Usage>,
+}
+
 /// Hours in a month, as AWS and Infracost count them.
 pub const HOURS_PER_MONTH: i64 = 730;
 

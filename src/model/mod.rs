@@ -195,4 +195,6 @@ pub struct Project {
     /// Whether `backend` is known: false for a plan read without its configuration (plans do not
     /// record the backend), so state rules are unresolved rather than failed.
     pub backend_known: bool,
+    /// The environment's monthly budget (`monthly_budget_usd` in .infracheck.toml) and usage.
+    pub budget: Option<crate::cost::Budget>,
 }

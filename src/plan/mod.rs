@@ -452,6 +452,7 @@ impl<'a> Builder<'a> {
             diagnostics,
             profile: self.spec.profile.clone(),
             backend_known,
+            budget: None,
         };
         crate::model::join::join(&mut project);
         project

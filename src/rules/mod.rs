@@ -62,6 +62,7 @@ pub enum Category {
     Observability,
     Identity,
     Edge,
+    Cost,
 }
 
 impl Category {
@@ -74,6 +75,7 @@ impl Category {
             Category::Observability => "observability",
             Category::Identity => "identity",
             Category::Edge => "edge",
+            Category::Cost => "cost",
         }
     }
 }

@@ -267,6 +267,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         diagnostics,
         profile: spec.profile.clone(),
         backend_known: true,
+        budget: None,
     };
     crate::model::join::join(&mut project);
     project

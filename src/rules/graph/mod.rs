@@ -7,6 +7,7 @@ mod backend;
 mod db_ingress;
 mod ecs_containers;
 mod iam_wildcards;
+mod monthly_budget;
 mod multi_az;
 mod nat_per_az;
 mod private_db_subnets;
@@ -77,6 +78,7 @@ const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("db_ingress", db_ingress::check, &[]),
     ("ecs_containers", ecs_containers::check, &["require"]),
     ("iam_wildcards", iam_wildcards::check, &[]),
+    ("monthly_budget", monthly_budget::check, &[]),
     ("multi_az", multi_az::check, &["of"]),
     ("nat_per_az", nat_per_az::check, &[]),
     ("private_db_subnets", private_db_subnets::check, &[]),
@@ -95,6 +97,7 @@ pub const NAMES: &[&str] = &[
     "db_ingress",
     "ecs_containers",
     "iam_wildcards",
+    "monthly_budget",
     "multi_az",
     "nat_per_az",
     "private_db_subnets",
