@@ -383,3 +383,122 @@ fn a_budget_above_an_incomplete_estimate_is_unresolved_not_passed() {
         "{f}"
     );
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn compare_to_a_git_ref_diffs_the_changed_roots_per_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    git(d, &["config", "user.email", "ci@example.com"]);
+    git(d, &["config", "user.name", "CI"]);
+    std::fs::create_dir(d.join("app")).unwrap();
+    let lb = std::fs::read_to_string(root().join("fixtures/cost/aws_lb/main.tf")).unwrap();
+    std::fs::write(d.join("app/main.tf"), &lb).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "two load balancers"]);
+    // A fourth subnet: one more public IPv4 address (730 h × $0.005), and a new root with an EIP.
+    std::fs::write(
+        d.join("app/main.tf"),
+        lb.replace(
+            "\"subnet-a\", \"subnet-b\", \"subnet-c\"]",
+            "\"subnet-a\", \"subnet-b\", \"subnet-c\", \"subnet-d\"]",
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("edge")).unwrap();
+    std::fs::write(
+        d.join("edge/main.tf"),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nresource \"aws_eip\" \"x\" {\n  domain = \"vpc\"\n}\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(d)
+        .args([
+            "cost",
+            "app/main.tf",
+            "edge/main.tf",
+            "--compare-to",
+            "HEAD",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["compared_to"], "HEAD");
+    assert_eq!(report["diff_usd"], 7.3);
+    let envs = report["environments"].as_array().unwrap();
+    let app = envs.iter().find(|e| e["env"] == "app").unwrap();
+    assert_eq!(app["old_monthly_usd"], 43.8);
+    assert_eq!(app["new_monthly_usd"], 47.45);
+    assert_eq!(
+        app["resources"],
+        serde_json::json!([{"address": "aws_lb.public", "change": "changed", "old_monthly_usd": 27.38, "new_monthly_usd": 31.03, "diff_usd": 3.65}])
+    );
+    let edge = envs.iter().find(|e| e["env"] == "edge").unwrap();
+    assert!(edge["old_monthly_usd"].is_null());
+    assert_eq!(edge["resources"][0]["change"], "added");
+}
+
+#[test]
+fn compare_to_a_report_or_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.json");
+    let (code, _, _) = run(&[
+        "cost",
+        "fixtures/cost/aws_nat_gateway",
+        "--format",
+        "json",
+        "-o",
+        before.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0));
+    // The same root with usage: the data processed by the NAT gateways is added.
+    let (code, out, err) = run(&[
+        "cost",
+        "fixtures/cost/aws_nat_gateway",
+        "--usage-file",
+        "fixtures/cost/aws_nat_gateway/usage.yml",
+        "--compare-to",
+        before.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    // 2 × 250 GB + 10 GB at $0.052 per GB.
+    assert!(
+        out.contains("fixtures/cost/aws_nat_gateway: $121.18 → $147.70 (+$26.52)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  ~ aws_nat_gateway.this[0]      +$13.00  ($37.96 → $50.96)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  ~ aws_nat_gateway.private       +$0.52  ($37.96 → $38.48)\n"),
+        "{out}"
+    );
+    let (code, md, _) = run(&[
+        "cost",
+        "fixtures/cost/aws_lb",
+        "--compare-to",
+        "fixtures/cost/aws_eip",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(md.contains("| - | `aws_eip.web` | $3.65 | - | -$3.65 |"), "{md}");
+    let (code, _, err) = run(&["cost", "fixtures/cost/aws_lb", "--compare-to", "no-such-ref-or-file"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a file, a directory or a git ref"), "{err}");
+}

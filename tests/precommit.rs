@@ -17,7 +17,11 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(ok, "git {args:?}");
 }
 
-const BACKEND: &str = r#"terraform {
+const BACKEND: &str = r#"provider "aws" {
+  region = "eu-central-1"
+}
+
+terraform {
   backend "s3" {
     bucket       = "acme-tf-state"
     key          = "app/terraform.tfstate"
@@ -67,6 +71,24 @@ fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("infracheck") && text.contains("Passed"), "{text}");
+
+    // The cost hook on a staged change: a second key is $1.00 a month more than HEAD.
+    std::fs::write(
+        dir.path().join("main.tf"),
+        key(true) + "\nresource \"aws_kms_key\" \"logs\" {\n  description         = \"logs\"\n  enable_key_rotation = true\n}\n",
+    )
+    .unwrap();
+    git(dir.path(), &["add", "main.tf"]);
+    let out = Command::new("pre-commit")
+        .current_dir(dir.path())
+        .args(["try-repo", repo, "infracheck-cost", "--files", "main.tf", "--verbose"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Monthly cost change against HEAD"), "{text}");
+    assert!(text.contains("+ aws_kms_key.logs") && text.contains("+$1.00"), "{text}");
+    git(dir.path(), &["commit", "-q", "-m", "a second key"]);
 
     std::fs::write(dir.path().join("main.tf"), key(false)).unwrap();
     git(dir.path(), &["commit", "-q", "-am", "a key that does not rotate"]);

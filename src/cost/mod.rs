@@ -7,6 +7,7 @@
 //! on usage", a quantity known only after apply "unresolved" — never a silent $0.
 
 pub mod catalog;
+pub mod diff;
 pub mod estimators;
 pub mod usage;
 

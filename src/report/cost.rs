@@ -658,3 +658,200 @@ pub fn markdown(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
     }
     out
 }
+
+/// `+$1.50`, `-$0.20`, `$0.00`.
+fn signed(d: Decimal) -> String {
+    let c = cents(d);
+    if c.is_zero() {
+        usd(c)
+    } else if c.is_sign_negative() {
+        usd(c)
+    } else {
+        format!("+{}", usd(c))
+    }
+}
+
+fn opt_usd(d: Option<Decimal>) -> String {
+    d.map(usd).unwrap_or_else(|| "-".into())
+}
+
+fn change_mark(c: crate::cost::diff::Change) -> &'static str {
+    match c {
+        crate::cost::diff::Change::Added => "+",
+        crate::cost::diff::Change::Removed => "-",
+        crate::cost::diff::Change::Changed => "~",
+    }
+}
+
+fn totals(diffs: &[crate::cost::diff::EnvDiff]) -> (Decimal, Decimal) {
+    (
+        diffs.iter().filter_map(|d| d.old).sum(),
+        diffs.iter().filter_map(|d| d.new).sum(),
+    )
+}
+
+/// The cost difference against `against` (what `--compare-to` named), per environment and resource.
+pub fn diff_text(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String {
+    let mut out = format!("Monthly cost change against {against}\n");
+    for d in diffs {
+        let _ = writeln!(
+            out,
+            "\n{}: {} → {} ({})",
+            d.env,
+            opt_usd(d.old),
+            opt_usd(d.new),
+            signed(d.delta())
+        );
+        if d.resources.is_empty() {
+            let _ = writeln!(out, "  no resource changes cost");
+        }
+        let width = d.resources.iter().map(|r| r.address.chars().count()).max().unwrap_or(0);
+        for r in &d.resources {
+            let detail = match r.change {
+                crate::cost::diff::Change::Added => format!("(new, {})", opt_usd(r.new)),
+                crate::cost::diff::Change::Removed => format!("(removed, was {})", opt_usd(r.old)),
+                crate::cost::diff::Change::Changed => format!("({} → {})", opt_usd(r.old), opt_usd(r.new)),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {:<width$}  {:>11}  {detail}",
+                change_mark(r.change),
+                r.address,
+                signed(r.delta())
+            );
+        }
+        if d.old_missing != d.new_missing || d.new_missing > 0 {
+            let _ = writeln!(
+                out,
+                "  lines with no price in catalog: {} before, {} after (not in the totals)",
+                d.old_missing, d.new_missing
+            );
+        }
+    }
+    if diffs.len() > 1 {
+        let (old, new) = totals(diffs);
+        let _ = writeln!(out, "\nTotal: {} → {} ({})", usd(old), usd(new), signed(new - old));
+    }
+    out
+}
+
+/// The cost difference as a pull-request comment.
+pub fn diff_markdown(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String {
+    let mut out = format!("## infracheck cost change against `{against}`\n\n");
+    out.push_str("| Environment | Before | After | Change |\n|---|---:|---:|---:|\n");
+    for d in diffs {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            d.env,
+            opt_usd(d.old),
+            opt_usd(d.new),
+            signed(d.delta())
+        );
+    }
+    if diffs.len() > 1 {
+        let (old, new) = totals(diffs);
+        let _ = writeln!(
+            out,
+            "| **Total** | {} | {} | {} |",
+            usd(old),
+            usd(new),
+            signed(new - old)
+        );
+    }
+    for d in diffs.iter().filter(|d| !d.resources.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\n<details><summary><b>{}</b>: {} resource(s) change cost ({})</summary>\n",
+            d.env,
+            d.resources.len(),
+            signed(d.delta())
+        );
+        out.push_str("| | Resource | Before | After | Change |\n|---|---|---:|---:|---:|\n");
+        for r in &d.resources {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                change_mark(r.change),
+                r.address,
+                opt_usd(r.old),
+                opt_usd(r.new),
+                signed(r.delta())
+            );
+        }
+        out.push_str("\n</details>\n");
+    }
+    if diffs.iter().any(|d| d.new_missing > 0) {
+        out.push_str("\nLines with no price in the catalog are not in these totals; `infracheck cost` lists them.\n");
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonDiffReport {
+    compared_to: String,
+    old_monthly_usd: f64,
+    new_monthly_usd: f64,
+    diff_usd: f64,
+    environments: Vec<JsonEnvDiff>,
+}
+
+#[derive(Serialize)]
+struct JsonEnvDiff {
+    env: String,
+    old_monthly_usd: Option<f64>,
+    new_monthly_usd: Option<f64>,
+    diff_usd: f64,
+    old_missing_price_lines: usize,
+    new_missing_price_lines: usize,
+    resources: Vec<JsonResourceDiff>,
+}
+
+#[derive(Serialize)]
+struct JsonResourceDiff {
+    address: String,
+    /// added, removed or changed.
+    change: &'static str,
+    old_monthly_usd: Option<f64>,
+    new_monthly_usd: Option<f64>,
+    diff_usd: f64,
+}
+
+pub fn diff_json(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String {
+    let (old, new) = totals(diffs);
+    let report = JsonDiffReport {
+        compared_to: against.to_string(),
+        old_monthly_usd: money(old),
+        new_monthly_usd: money(new),
+        diff_usd: money(new - old),
+        environments: diffs
+            .iter()
+            .map(|d| JsonEnvDiff {
+                env: d.env.clone(),
+                old_monthly_usd: d.old.map(money),
+                new_monthly_usd: d.new.map(money),
+                diff_usd: money(d.delta()),
+                old_missing_price_lines: d.old_missing,
+                new_missing_price_lines: d.new_missing,
+                resources: d
+                    .resources
+                    .iter()
+                    .map(|r| JsonResourceDiff {
+                        address: r.address.clone(),
+                        change: match r.change {
+                            crate::cost::diff::Change::Added => "added",
+                            crate::cost::diff::Change::Removed => "removed",
+                            crate::cost::diff::Change::Changed => "changed",
+                        },
+                        old_monthly_usd: r.old.map(money),
+                        new_monthly_usd: r.new.map(money),
+                        diff_usd: money(r.delta()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+    s.push('\n');
+    s
+}
