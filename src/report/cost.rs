@@ -662,9 +662,7 @@ pub fn markdown(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
 /// `+$1.50`, `-$0.20`, `$0.00`.
 fn signed(d: Decimal) -> String {
     let c = cents(d);
-    if c.is_zero() {
-        usd(c)
-    } else if c.is_sign_negative() {
+    if c.is_zero() || c.is_sign_negative() {
         usd(c)
     } else {
         format!("+{}", usd(c))
