@@ -298,3 +298,70 @@ fn format_0_1_plans_of_terraform_0_12_are_read() {
         .collect();
     assert!(ids.contains("IC-RDS-001") && ids.contains("IC-RDS-003"), "{ids:?}");
 }
+
+fn cost_lines(
+    dir: &Path,
+    target: &str,
+) -> (
+    f64,
+    std::collections::BTreeMap<String, Vec<(String, String, Option<f64>)>>,
+) {
+    let out = infracheck(dir)
+        .args(["cost", target, "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let env = &v["environments"][0];
+    let resources = env["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let lines = r["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap().to_string(),
+                        c["status"].as_str().unwrap().to_string(),
+                        c["monthly_usd"].as_f64(),
+                    )
+                })
+                .collect();
+            (r["address"].as_str().unwrap().to_string(), lines)
+        })
+        .collect();
+    (env["monthly_usd"].as_f64().unwrap(), resources)
+}
+
+/// The plan and its configuration cost the same, line by line, except where they know different
+/// things: the plan leaves `multi_az` of the database to the provider (known after apply), so the
+/// database's instance hours and storage are unresolved there, where the HCL front end applies the
+/// documented default (Single-AZ: 730 h × $0.025, and 20 GB of gp2 storage, which has no Mumbai
+/// price in the catalog).
+#[test]
+fn the_plan_and_its_configuration_cost_the_same() {
+    let (hcl_total, hcl) = cost_lines(&root(), "fixtures/plan/basic");
+    let (plan_total, plan) = cost_lines(&root(), "fixtures/plan/basic/plan.json");
+    assert_eq!(hcl.keys().collect::<Vec<_>>(), plan.keys().collect::<Vec<_>>());
+    for (address, lines) in &hcl {
+        if address == "aws_db_instance.db" {
+            continue;
+        }
+        assert_eq!(lines, &plan[address], "{address}");
+    }
+    let statuses =
+        |lines: &[(String, String, Option<f64>)]| -> Vec<String> { lines.iter().map(|l| l.1.clone()).collect() };
+    assert_eq!(
+        statuses(&hcl["aws_db_instance.db"]),
+        ["priced", "missing_price", "depends_on_usage"]
+    );
+    assert_eq!(
+        statuses(&plan["aws_db_instance.db"]),
+        ["unresolved", "unresolved", "depends_on_usage"]
+    );
+    assert_eq!(hcl_total, 35.6);
+    assert_eq!(plan_total, 17.35);
+    assert!((hcl_total - plan_total - 18.25).abs() < 1e-9);
+}
