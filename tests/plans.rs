@@ -299,6 +299,9 @@ fn format_0_1_plans_of_terraform_0_12_are_read() {
     assert!(ids.contains("IC-RDS-001") && ids.contains("IC-RDS-003"), "{ids:?}");
 }
 
+/// Each estimated resource's lines: (component, status, monthly).
+type CostLines = std::collections::BTreeMap<String, Vec<(String, String, Option<f64>)>>;
+
 fn cost_lines(
     dir: &Path,
     target: &str,
