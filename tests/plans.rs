@@ -302,13 +302,7 @@ fn format_0_1_plans_of_terraform_0_12_are_read() {
 /// Each estimated resource's lines: (component, status, monthly).
 type CostLines = std::collections::BTreeMap<String, Vec<(String, String, Option<f64>)>>;
 
-fn cost_lines(
-    dir: &Path,
-    target: &str,
-) -> (
-    f64,
-    std::collections::BTreeMap<String, Vec<(String, String, Option<f64>)>>,
-) {
+fn cost_lines(dir: &Path, target: &str) -> (f64, CostLines) {
     let out = infracheck(dir)
         .args(["cost", target, "--format", "json"])
         .output()
