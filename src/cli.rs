@@ -31,6 +31,10 @@ pub enum Command {
     /// Estimate the monthly cost of each environment: per resource and cost component, from the
     /// embedded price catalog (offline).
     Cost(CostArgs),
+    /// The price catalog: which one is in use (`show`), and refreshing it from the AWS Price List
+    /// (`update`, with the `aws` feature).
+    #[command(subcommand)]
+    Prices(PricesCommand),
     /// List every resource instance after evaluation: address, type, region, source location.
     Resources(ResourcesArgs),
     /// List the policies.
@@ -109,6 +113,35 @@ pub struct CostArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Say which catalog is in use (embedded, or a local one from `prices update`) and its dates;
+    /// list its prices, optionally of some regions or services.
+    Show {
+        /// Only these regions (repeatable).
+        #[arg(long = "region", value_name = "REGION")]
+        regions: Vec<String>,
+        /// Only this service (EC2, RDS, VPC/NAT Gateway, …).
+        #[arg(long)]
+        service: Option<String>,
+        /// Only the summary, not the prices.
+        #[arg(long)]
+        summary: bool,
+    },
+    /// Refresh the prices of EC2 instances, RDS instances, ElastiCache nodes and EBS storage from
+    /// the AWS Price List (GetProducts, standard AWS credentials) into the local catalog, which then
+    /// takes precedence over the embedded one.
+    Update {
+        /// The regions to refresh (repeatable; default: ap-south-1, eu-central-1, eu-west-1,
+        /// eu-north-1, us-east-1, us-east-2).
+        #[arg(long = "region", value_name = "REGION")]
+        regions: Vec<String>,
+        /// The Price List API endpoint (default: AWS's, in us-east-1).
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -557,6 +590,7 @@ fn execute(cli: Cli) -> miette::Result<u8> {
         Command::Resources(r) => resources(&r.target, r.values),
         Command::Check(c) => check(c),
         Command::Cost(c) => cost(c),
+        Command::Prices(p) => prices(p),
         Command::Rules(r) => {
             let reg = registry(&r.policies)?;
             write_out(&match r.format {
@@ -763,6 +797,159 @@ fn old_estimates(old: &str, args: &CostArgs) -> miette::Result<Vec<crate::cost::
         .map_err(|m| usage(format!("--compare-to {old}: {m}"), None))
 }
 
+fn prices(cmd: &PricesCommand) -> miette::Result<u8> {
+    use crate::cost::catalog::{Catalog, Source};
+    match cmd {
+        PricesCommand::Show {
+            regions,
+            service,
+            summary,
+        } => {
+            let (catalog, source) =
+                Catalog::load().map_err(|m| usage(format!("the local price catalog does not read: {m}"), None))?;
+            let embedded = Catalog::embedded();
+            let mut out = match &source {
+                Source::Embedded => format!(
+                    "catalog: embedded ({} prices, dated {})\n",
+                    embedded.len(),
+                    embedded.date_label()
+                ),
+                Source::Local { path, prices } => format!(
+                    "catalog: local {} ({prices} prices from `prices update`) over the embedded one ({} prices, dated {}); in use: {} prices, dated {}\n",
+                    path.display(),
+                    embedded.len(),
+                    embedded.date_label(),
+                    catalog.len(),
+                    catalog.date_label()
+                ),
+            };
+            if !*summary {
+                let rows: Vec<&crate::cost::catalog::Price> = catalog
+                    .iter()
+                    .filter(|p| regions.is_empty() || regions.contains(&p.region))
+                    .filter(|p| service.as_ref().is_none_or(|s| s.eq_ignore_ascii_case(&p.service)))
+                    .collect();
+                let w =
+                    |f: &dyn Fn(&crate::cost::catalog::Price) -> usize| rows.iter().map(|p| f(p)).max().unwrap_or(0);
+                let (ws, wk, wr, wu) = (
+                    w(&|p| p.service.len()),
+                    w(&|p| p.sku.chars().count()),
+                    w(&|p| p.region.len()),
+                    w(&|p| p.unit.len()),
+                );
+                for p in rows {
+                    out.push_str(&format!(
+                        "{:<ws$}  {:<wk$}  {:<wr$}  {:>10}  per {:<wu$}  {}\n",
+                        p.service,
+                        p.sku,
+                        p.region,
+                        crate::cost::unit_usd(p.usd),
+                        p.unit,
+                        p.as_of
+                    ));
+                }
+            }
+            write_out(&out);
+            Ok(exit::CLEAN)
+        }
+        PricesCommand::Update { regions, endpoint_url } => prices_update(regions, endpoint_url.as_deref()),
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+fn prices_update(_regions: &[String], _endpoint_url: Option<&str>) -> miette::Result<u8> {
+    Err(usage(
+        "this infracheck was built without the `aws` feature, which `prices update` needs",
+        Some("cargo install --path . --features aws (or cargo run --features aws -- prices update)".into()),
+    ))
+}
+
+#[cfg(feature = "aws")]
+fn prices_update(regions: &[String], endpoint_url: Option<&str>) -> miette::Result<u8> {
+    use crate::cost::catalog::Catalog;
+    use crate::cost::refresh::{self, Answer};
+    let regions: Vec<String> = if regions.is_empty() {
+        refresh::DEFAULT_REGIONS.iter().map(|r| r.to_string()).collect()
+    } else {
+        regions.to_vec()
+    };
+    let path = crate::cost::catalog::local_path()
+        .ok_or_else(|| usage("no place for the local catalog: set INFRACHECK_PRICES or HOME", None))?;
+    let queries = refresh::queries(&Catalog::embedded(), &regions);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let tty = std::io::stderr().is_terminal();
+    let results = refresh::fetch(&queries, endpoint_url, &today, &|done, all| {
+        if tty {
+            eprint!("\rGetProducts {done}/{all}");
+        }
+    })
+    .map_err(|m| usage(format!("the AWS Price List could not be read: {m}"), None))?;
+    if tty {
+        eprintln!();
+    }
+    // Keep what an earlier update found for other regions.
+    let mut kept: Vec<crate::cost::catalog::Price> = match std::fs::read_to_string(&path) {
+        Ok(text) => Catalog::parse(&text)
+            .map(|c| c.iter().filter(|p| !regions.contains(&p.region)).cloned().collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let (mut found, mut missing, mut errors) = (0, Vec::new(), Vec::new());
+    for (q, answer) in results {
+        match answer {
+            Ok(Answer::Price(p)) => {
+                kept.push(p);
+                found += 1;
+            }
+            Ok(Answer::NotFound) => missing.push(format!("{} / {} / {}", q.service, q.sku, q.region)),
+            Ok(Answer::Ambiguous(prices)) => errors.push(format!(
+                "{} / {} / {}: several products with different prices ({}); kept the embedded price",
+                q.service,
+                q.sku,
+                q.region,
+                prices.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+            )),
+            Err(e) => errors.push(format!("{} / {} / {}: {e}", q.service, q.sku, q.region)),
+        }
+    }
+    if found == 0 {
+        for e in &errors {
+            eprintln!("  {e}");
+        }
+        return Err(usage(
+            format!(
+                "no price was refreshed ({} queries); the local catalog is unchanged",
+                queries.len()
+            ),
+            None,
+        ));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create {}: {e}", dir.display()), None))?;
+    }
+    std::fs::write(&path, refresh::to_tsv(&kept))
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?;
+    eprintln!(
+        "refreshed {found} of {} prices ({}) into {}, dated {today}",
+        queries.len(),
+        regions.join(", "),
+        path.display()
+    );
+    if !missing.is_empty() {
+        eprintln!(
+            "{} not offered by AWS in these regions (no product matched):",
+            missing.len()
+        );
+        for m in &missing {
+            eprintln!("  {m}");
+        }
+    }
+    for e in &errors {
+        eprintln!("  {e}");
+    }
+    Ok(exit::CLEAN)
+}
+
 fn cost(args: &CostArgs) -> miette::Result<u8> {
     if matches!(args.target.format, Format::Sarif | Format::Junit) {
         return Err(usage(
@@ -772,7 +959,12 @@ fn cost(args: &CostArgs) -> miette::Result<u8> {
     }
     let (loader, projects, settings) = load_with_settings(&args.target)?;
     let usage_by_env = usages(&projects, &settings, &args.usage_files)?;
-    let catalog = crate::cost::catalog::Catalog::embedded();
+    let (catalog, _) = crate::cost::catalog::Catalog::load().map_err(|m| {
+        usage(
+            format!("the local price catalog does not read: {m}"),
+            Some("run `infracheck prices update` again, or delete the file".into()),
+        )
+    })?;
     let none = crate::cost::usage::Usage::default();
     let envs: Vec<(crate::cost::EnvCost, String)> = projects
         .par_iter()

@@ -19,6 +19,8 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
         .unwrap()
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // The embedded catalog, whatever `prices update` wrote on this machine.
+        .env("INFRACHECK_PRICES", "/nonexistent/infracheck-prices.tsv")
         .args(args)
         .output()
         .unwrap();

@@ -304,6 +304,7 @@ type CostLines = std::collections::BTreeMap<String, Vec<(String, String, Option<
 
 fn cost_lines(dir: &Path, target: &str) -> (f64, CostLines) {
     let out = infracheck(dir)
+        .env("INFRACHECK_PRICES", "/nonexistent/infracheck-prices.tsv")
         .args(["cost", target, "--format", "json"])
         .output()
         .unwrap();

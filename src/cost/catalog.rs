@@ -62,7 +62,57 @@ pub struct Catalog {
     prices: BTreeMap<(String, String, String), Price>,
 }
 
+/// Which catalog is in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Embedded,
+    /// A local catalog written by `prices update`, over the embedded one.
+    Local {
+        path: std::path::PathBuf,
+        prices: usize,
+    },
+}
+
+/// Where `prices update` writes the local catalog and where it is read: `$INFRACHECK_PRICES`, else
+/// `$XDG_DATA_HOME/infracheck/aws-prices.tsv`, else `~/.local/share/infracheck/aws-prices.tsv`.
+pub fn local_path() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("INFRACHECK_PRICES") {
+        return Some(p.into());
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("infracheck").join("aws-prices.tsv"))
+}
+
+static ACTIVE: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+
 impl Catalog {
+    /// The catalog in use: the local one (when `prices update` wrote one) over the embedded one.
+    pub fn load() -> Result<(Catalog, Source), String> {
+        let mut catalog = Catalog::embedded();
+        let Some(path) = local_path().filter(|p| p.is_file()) else {
+            return Ok((catalog, Source::Embedded));
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let local = Catalog::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let prices = local.len();
+        catalog.overlay(local);
+        Ok((catalog, Source::Local { path, prices }))
+    }
+
+    /// The catalog in use, loaded once (the embedded one when the local one does not read; the
+    /// commands that price report that error themselves).
+    pub fn active() -> &'static Catalog {
+        ACTIVE.get_or_init(|| Catalog::load().map(|(c, _)| c).unwrap_or_else(|_| Catalog::embedded()))
+    }
+
+    /// Adds `other`'s prices, replacing the same SKUs.
+    pub fn overlay(&mut self, other: Catalog) {
+        self.prices.extend(other.prices);
+    }
+
     /// The catalog compiled into the binary.
     pub fn embedded() -> Catalog {
         Catalog::parse(EMBEDDED).unwrap_or_else(|e| panic!("the embedded catalog is checked by the test suite: {e}"))

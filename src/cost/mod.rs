@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod diff;
 pub mod estimators;
+pub mod refresh;
 pub mod usage;
 
 use crate::model::{Mode, Project, Resource, Unknown, Value};

@@ -13,7 +13,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let Some(budget) = &ctx.project.budget else {
         return Vec::new();
     };
-    let estimate = estimate_project(ctx.project, &budget.usage, &Catalog::embedded());
+    let estimate = estimate_project(ctx.project, &budget.usage, Catalog::active());
     let total = estimate.monthly();
     let mut by_cost: Vec<_> = estimate.resources.iter().filter(|r| !r.monthly().is_zero()).collect();
     by_cost.sort_by(|a, b| b.monthly().cmp(&a.monthly()).then_with(|| a.address.cmp(&b.address)));
