@@ -5,6 +5,9 @@
 //! which are not part of this repository), that tree too. Figures go to BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use infracheck::cost::catalog::Catalog;
+use infracheck::cost::estimate_project;
+use infracheck::cost::usage::Usage;
 use infracheck::hcl::discover::{Loader, RootSpec};
 use infracheck::hcl::eval::module::evaluate_root;
 use infracheck::model::Project;
@@ -240,6 +243,21 @@ fn bench_tree(c: &mut Criterion, label: &str, dir: &Path) {
         dir,
         |b, d| b.iter(|| check(d)),
     );
+    group.bench_with_input(
+        BenchmarkId::new("cost (load + evaluate + estimate)", files.len()),
+        dir,
+        |b, d| {
+            b.iter(|| {
+                let (_loader, projects) = projects(d);
+                let catalog = Catalog::embedded();
+                let usage = Usage::default();
+                projects
+                    .par_iter()
+                    .map(|p| estimate_project(p, &usage, &catalog).resources.len())
+                    .sum::<usize>()
+            })
+        },
+    );
     group.finish();
 }
 
@@ -265,6 +283,40 @@ fn bundled(c: &mut Criterion) {
                 .collect();
             let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
             engine::run(&registry, &projects).len()
+        })
+    });
+    let specs: Vec<RootSpec> = ["dev", "staging", "prod"]
+        .iter()
+        .map(|e| RootSpec {
+            name: e.to_string(),
+            dir: root.join("terraform/environments").join(e),
+            var_files: Vec::new(),
+            vars: Vec::new(),
+            workspace: "default".into(),
+            profile: e.to_string(),
+        })
+        .collect();
+    let catalog = Catalog::embedded();
+    let usage = Usage::default();
+    group.bench_function("cost --env all", |b| {
+        b.iter(|| {
+            let loader = Loader::new(root.join("terraform"));
+            let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+            let envs: Vec<_> = projects
+                .par_iter()
+                .map(|p| estimate_project(p, &usage, &catalog))
+                .collect();
+            envs.iter().map(|e| e.monthly()).sum::<rust_decimal::Decimal>()
+        })
+    });
+    let loader = Loader::new(root.join("terraform"));
+    let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+    group.bench_function("estimate only (3 evaluated environments)", |b| {
+        b.iter(|| {
+            projects
+                .par_iter()
+                .map(|p| estimate_project(p, &usage, &catalog).resources.len())
+                .sum::<usize>()
         })
     });
     group.finish();
