@@ -31,6 +31,9 @@ pub enum Command {
     /// Estimate the monthly cost of each environment: per resource and cost component, from the
     /// embedded price catalog (offline).
     Cost(CostArgs),
+    /// Check what is deployed: AWS Config's configuration items, mapped into the model and checked
+    /// against the same policies (AWS Config needs the `aws` feature; `--items FILE` does not).
+    Live(LiveArgs),
     /// The price catalog: which one is in use (`show`), and refreshing it from the AWS Price List
     /// (`update`, with the `aws` feature).
     #[command(subcommand)]
@@ -113,6 +116,49 @@ pub struct CostArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Read configuration items from FILE instead of AWS Config: the JSON of `aws configservice
+    /// batch-get-resource-config` or `get-resource-config-history`, or an array of items (repeatable).
+    #[arg(long = "items", value_name = "FILE")]
+    pub items: Vec<PathBuf>,
+    /// The regions whose AWS Config to read (repeatable; default: the SDK's configured region).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// The AWS profile (default: the standard credential chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The AWS Config endpoint (a local emulator, a VPC endpoint).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The resource types to read (`AWS::S3::Bucket,AWS::IAM::Role`; default: every type infracheck maps).
+    #[arg(long = "resource-types", value_name = "TYPES", value_delimiter = ',')]
+    pub resource_types: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 only for failures at or above this severity (all are still reported).
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub severity: Severity,
+    /// Report failures but exit 0 (input errors still exit 2).
+    #[arg(long)]
+    pub soft_fail: bool,
+    /// Also list the checks that passed.
+    #[arg(long)]
+    pub show_passed: bool,
+    /// A folder of your own policies (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The configuration file whose [[ignore]] entries apply (default: the nearest .infracheck.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Never colour the output.
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -591,6 +637,7 @@ fn execute(cli: Cli) -> miette::Result<u8> {
         Command::Check(c) => check(c),
         Command::Cost(c) => cost(c),
         Command::Prices(p) => prices(p),
+        Command::Live(l) => live(l),
         Command::Rules(r) => {
             let reg = registry(&r.policies)?;
             write_out(&match r.format {
@@ -795,6 +842,176 @@ fn old_estimates(old: &str, args: &CostArgs) -> miette::Result<Vec<crate::cost::
     }
     crate::cost::diff::Snapshot::from_json(&String::from_utf8_lossy(&out.stdout))
         .map_err(|m| usage(format!("--compare-to {old}: {m}"), None))
+}
+
+/// One project's worth of configuration items: its name, the items, and the resource types AWS
+/// Config discovered with their counts.
+type LiveGroup = (String, Vec<serde_json::Value>, Vec<(String, i64)>);
+
+/// Configuration items by account (from files) or by region (from AWS Config), each a project.
+fn live_items(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
+    if !args.items.is_empty() {
+        let mut by_account: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+        for f in &args.items {
+            let text =
+                std::fs::read_to_string(f).map_err(|e| usage(format!("cannot read {}: {e}", f.display()), None))?;
+            let items =
+                crate::live::items_from_json(&text).map_err(|m| usage(format!("{}: {m}", f.display()), None))?;
+            for i in items {
+                let account = i
+                    .get("accountId")
+                    .and_then(|a| a.as_str())
+                    .unwrap_or("unknown")
+                    .to_string();
+                by_account.entry(format!("aws:{account}")).or_default().push(i);
+            }
+        }
+        return Ok(by_account.into_iter().map(|(k, v)| (k, v, Vec::new())).collect());
+    }
+    live_fetch(args)
+}
+
+#[cfg(not(feature = "aws"))]
+fn live_fetch(_args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
+    Err(usage(
+        "this infracheck was built without the `aws` feature, which reading AWS Config needs",
+        Some("build with --features aws, or give the items with --items FILE".into()),
+    ))
+}
+
+#[cfg(feature = "aws")]
+fn live_fetch(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
+    let types: Vec<String> = if args.resource_types.is_empty() {
+        crate::live::map::MAPPED_TYPES.iter().map(|t| t.to_string()).collect()
+    } else {
+        args.resource_types.clone()
+    };
+    let regions: Vec<String> = if args.regions.is_empty() {
+        match std::env::var("AWS_REGION").or_else(|_| std::env::var("AWS_DEFAULT_REGION")) {
+            Ok(r) => vec![r],
+            Err(_) => return Err(usage("no region: give --region or set AWS_REGION", None)),
+        }
+    } else {
+        args.regions.clone()
+    };
+    let tty = std::io::stderr().is_terminal();
+    let fetched = crate::live::fetch::fetch(
+        &regions,
+        args.profile.as_deref(),
+        args.endpoint_url.as_deref(),
+        &types,
+        &|msg| {
+            if tty {
+                eprint!("\r\x1b[2K{msg}");
+            }
+        },
+    )
+    .map_err(|m| usage(format!("AWS Config could not be read: {m}"), None))?;
+    if tty {
+        eprintln!();
+    }
+    Ok(fetched
+        .into_iter()
+        .map(|f| {
+            let account = f
+                .items
+                .iter()
+                .find_map(|i| i.get("accountId").and_then(|a| a.as_str()))
+                .unwrap_or("unknown")
+                .to_string();
+            (format!("aws:{account}/{}", f.region), f.items, f.counts)
+        })
+        .collect())
+}
+
+fn live(args: &LiveArgs) -> miette::Result<u8> {
+    if args.format == Format::Csv {
+        return Err(usage(
+            "live has no CSV output",
+            Some("use text, json, sarif, markdown or junit".into()),
+        ));
+    }
+    let reg = registry(&args.policies)?;
+    let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
+    let settings = match &args.config {
+        Some(p) => config::load(p)?,
+        None => match config::find(&cwd) {
+            Some(p) => config::load(&p)?,
+            None => Settings::default(),
+        },
+    };
+    let groups = live_items(args)?;
+    let sources = crate::source::SourceMap::default();
+    let mut projects = Vec::new();
+    let mut unmapped: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut skipped = 0;
+    for (name, items, counts) in &groups {
+        let lp = crate::live::project(name, items, &sources);
+        for (t, n) in lp.unmapped {
+            *unmapped.entry(t).or_default() += n as i64;
+        }
+        // Types AWS Config discovered that were not read, because infracheck cannot map them.
+        for (t, n) in counts {
+            if !crate::live::map::MAPPED_TYPES.contains(&t.as_str()) && !args.resource_types.contains(t) {
+                *unmapped.entry(t.clone()).or_default() += n;
+            }
+        }
+        skipped += lp.skipped.len();
+        projects.push(lp.project);
+    }
+    let mut findings = engine::run(&reg, &projects);
+    // An account has no Terraform state: the state policies are about code only.
+    findings.retain(|f| reg.policies[f.rule].category != crate::rules::Category::State);
+    crate::rules::suppress::apply(
+        &reg,
+        &projects,
+        &mut findings,
+        &sources,
+        &settings.ignores,
+        settings.path.as_deref().and_then(|p| p.parent()),
+        false,
+        chrono::Utc::now().date_naive(),
+    );
+    let color = !args.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let opts = report::check::Options {
+        color,
+        show_passed: args.show_passed,
+    };
+    let report = match args.format {
+        Format::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
+        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &sources),
+        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &sources),
+        Format::Junit => report::junit::junit(&reg, &projects, &findings, &sources),
+        _ => report::check::text(&reg, &projects, &findings, &sources, &opts),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &report).map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?
+        }
+        None => write_out(&report),
+    }
+    let resources: usize = projects.iter().map(|p| p.resources.len()).sum();
+    eprintln!(
+        "read {} configuration item(s) into {resources} resource(s){}",
+        groups.iter().map(|g| g.1.len()).sum::<usize>(),
+        if skipped > 0 {
+            format!("; {skipped} skipped (AWS-managed keys, deleted resources)")
+        } else {
+            String::new()
+        }
+    );
+    if !unmapped.is_empty() {
+        let list: Vec<String> = unmapped.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+        eprintln!("not mapped, so not checked: {}", list.join(", "));
+    }
+    let failing = findings
+        .iter()
+        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
+    Ok(if failing && !args.soft_fail {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }
 
 fn prices(cmd: &PricesCommand) -> miette::Result<u8> {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod cost;
 pub mod diag;
 pub mod hcl;
+pub mod live;
 pub mod model;
 pub mod plan;
 pub mod report;

@@ -178,7 +178,20 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
         });
         let mut file_shown = String::new();
         let mut location = Location::new();
-        if let Some(span) = f.span {
+        // A deployed resource (`infracheck live`) is its ARN: a logical location only.
+        let arn = f
+            .span
+            .map(|s| sources.path(s.file).display().to_string())
+            .filter(|p| p.starts_with("arn:"));
+        if let Some(arn) = &arn {
+            file_shown = arn.clone();
+            let kind = f.address.split('[').next().unwrap_or("resource").to_string();
+            location = location.add_logical_location(
+                LogicalLocation::with_name(f.address.clone())
+                    .with_fully_qualified_name(arn.clone())
+                    .with_kind(kind),
+            );
+        } else if let Some(span) = f.span {
             let path = sources.path(span.file);
             let (location_uri, uri) = artifact(&path, &root);
             file_shown = uri;
@@ -206,11 +219,13 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
                 PhysicalLocation::with_artifact_location(location_uri).with_region(region),
             );
         }
-        location = location.add_logical_location(
-            LogicalLocation::with_name(f.address.clone())
-                .with_fully_qualified_name(format!("{}:{}", f.env, f.address))
-                .with_kind("resource"),
-        );
+        if arn.is_none() {
+            location = location.add_logical_location(
+                LogicalLocation::with_name(f.address.clone())
+                    .with_fully_qualified_name(format!("{}:{}", f.env, f.address))
+                    .with_kind("resource"),
+            );
+        }
         r.locations = Some(vec![location]);
         let mut fp = HashMap::new();
         fp.insert("infracheck/v1".to_string(), fingerprint(f, &file_shown));

@@ -1,0 +1,475 @@
+//! Configuration items → Terraform-shaped resources, one function per AWS Config resource type.
+//! Field names are those of AWS Config's documented items (the service APIs' shapes, camelCase);
+//! attribute names are the AWS provider's. What an item does not record stays unknown, naming the
+//! item, so rules report it unresolved rather than guessing.
+
+use super::resource;
+use crate::model::{Resource, Unknown, Value};
+use crate::source::Span;
+use serde_json::Value as J;
+use std::collections::BTreeMap;
+
+pub enum Mapped {
+    Resources(Vec<Resource>),
+    /// Read, and deliberately not a resource of the model (an AWS-managed key).
+    Skipped(String),
+    Unmapped,
+}
+
+/// The resource types with a mapping.
+pub const MAPPED_TYPES: &[&str] = &[
+    "AWS::S3::Bucket",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Volume",
+    "AWS::EC2::Instance",
+    "AWS::RDS::DBInstance",
+    "AWS::KMS::Key",
+];
+
+/// A JSON field that AWS Config may give as an object or as a JSON string (configuration,
+/// supplementary configuration; moto even encodes some twice).
+fn decoded(v: Option<&J>) -> J {
+    let mut v = v.cloned().unwrap_or(J::Null);
+    for _ in 0..2 {
+        if let J::String(s) = &v {
+            match serde_json::from_str::<J>(s) {
+                Ok(inner) => v = inner,
+                Err(_) => break,
+            }
+        }
+    }
+    v
+}
+
+fn s(v: &J, k: &str) -> Option<String> {
+    v.get(k).and_then(|x| x.as_str()).map(str::to_string)
+}
+
+fn put(attrs: &mut BTreeMap<String, Value>, k: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        attrs.insert(k.to_string(), v);
+    }
+}
+
+fn jbool(v: &J, k: &str) -> Option<Value> {
+    match v.get(k)? {
+        J::Bool(b) => Some(Value::Bool(*b)),
+        J::String(s) => s.parse().ok().map(Value::Bool),
+        _ => None,
+    }
+}
+
+fn jnum(v: &J, k: &str) -> Option<Value> {
+    match v.get(k)? {
+        J::Number(n) => n.as_f64().map(Value::Number),
+        J::String(s) => s.parse().ok().map(Value::Number),
+        _ => None,
+    }
+}
+
+fn jstr(v: &J, k: &str) -> Option<Value> {
+    s(v, k).map(Value::String)
+}
+
+/// A value AWS Config does not record: unknown, naming the item's attribute.
+fn not_recorded(arn: &str, attr: &str) -> Value {
+    Value::Unknown(Unknown::of(format!("{arn} {attr} (not recorded by AWS Config)")))
+}
+
+/// IAM policy documents arrive URL-encoded (RFC 3986) in configuration items.
+fn policy_document(v: &J, k: &str) -> Option<Value> {
+    let raw = s(v, k)?;
+    let text = if raw.trim_start().starts_with('{') {
+        raw
+    } else {
+        percent_encoding::percent_decode_str(&raw)
+            .decode_utf8()
+            .ok()?
+            .into_owned()
+    };
+    Some(Value::String(text))
+}
+
+pub fn map_item(item: &J, span: Span) -> Mapped {
+    let ty = item.get("resourceType").and_then(|t| t.as_str()).unwrap_or_default();
+    let arn = item.get("arn").and_then(|t| t.as_str()).unwrap_or_default().to_string();
+    let id = item
+        .get("resourceName")
+        .and_then(|t| t.as_str())
+        .filter(|n| !n.is_empty())
+        .or_else(|| item.get("resourceId").and_then(|t| t.as_str()))
+        .unwrap_or_default()
+        .to_string();
+    let region = item
+        .get("awsRegion")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let config = decoded(item.get("configuration"));
+    let supplementary = item.get("supplementaryConfiguration").cloned().unwrap_or(J::Null);
+    let sup = |k: &str| decoded(supplementary.get(k));
+    let resource_id = item
+        .get("resourceId")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
+    // The primary resource carries `id` and `arn` as Terraform's would (what others refer to).
+    let primary = |t: &str, mut a: BTreeMap<String, Value>| {
+        a.entry("id".into()).or_insert_with(|| Value::string(&resource_id));
+        if !arn.is_empty() {
+            a.entry("arn".into()).or_insert_with(|| Value::string(&arn));
+        }
+        resource(t, &id, &region, span, a)
+    };
+    let one = |t: &str, a: BTreeMap<String, Value>| resource(t, &id, &region, span, a);
+    let block = |m: BTreeMap<String, Value>| Value::List(vec![Value::Map(m)]);
+    match ty {
+        "AWS::S3::Bucket" => {
+            let name = s(&config, "name").unwrap_or_else(|| id.clone());
+            let mut out = vec![primary(
+                "aws_s3_bucket",
+                BTreeMap::from([("bucket".into(), Value::string(&name))]),
+            )];
+            let link = || BTreeMap::from([("bucket".to_string(), Value::string(&name))]);
+            // Encryption: `ServerSideEncryptionConfiguration.rules[].applyServerSideEncryptionByDefault`.
+            let sse = sup("ServerSideEncryptionConfiguration");
+            if let Some(rules) = sse.get("rules").and_then(|r| r.as_array()) {
+                let mut a = link();
+                let rules: Vec<Value> = rules
+                    .iter()
+                    .map(|r| {
+                        let d = r.get("applyServerSideEncryptionByDefault").cloned().unwrap_or(J::Null);
+                        let mut m = BTreeMap::new();
+                        put(&mut m, "sse_algorithm", jstr(&d, "sseAlgorithm"));
+                        put(&mut m, "kms_master_key_id", jstr(&d, "kmsMasterKeyID"));
+                        let mut rule =
+                            BTreeMap::from([("apply_server_side_encryption_by_default".to_string(), block(m))]);
+                        put(&mut rule, "bucket_key_enabled", jbool(r, "bucketKeyEnabled"));
+                        Value::Map(rule)
+                    })
+                    .collect();
+                a.insert("rule".into(), Value::List(rules));
+                out.push(one("aws_s3_bucket_server_side_encryption_configuration", a));
+            }
+            let pab = sup("PublicAccessBlockConfiguration");
+            if pab.is_object() {
+                let mut a = link();
+                for (k, tf) in [
+                    ("blockPublicAcls", "block_public_acls"),
+                    ("blockPublicPolicy", "block_public_policy"),
+                    ("ignorePublicAcls", "ignore_public_acls"),
+                    ("restrictPublicBuckets", "restrict_public_buckets"),
+                ] {
+                    put(&mut a, tf, jbool(&pab, k));
+                }
+                out.push(one("aws_s3_bucket_public_access_block", a));
+            }
+            let versioning = sup("BucketVersioningConfiguration");
+            if let Some(status) = s(&versioning, "status") {
+                let mut a = link();
+                a.insert(
+                    "versioning_configuration".into(),
+                    block(BTreeMap::from([("status".to_string(), Value::String(status))])),
+                );
+                out.push(one("aws_s3_bucket_versioning", a));
+            }
+            let logging = sup("BucketLoggingConfiguration");
+            if let Some(target) = s(&logging, "destinationBucketName") {
+                let mut a = link();
+                a.insert("target_bucket".into(), Value::String(target));
+                put(&mut a, "target_prefix", jstr(&logging, "logFilePrefix"));
+                out.push(one("aws_s3_bucket_logging", a));
+            }
+            let policy = sup("BucketPolicy");
+            if let Some(text) = s(&policy, "policyText") {
+                let mut a = link();
+                a.insert("policy".into(), Value::String(text));
+                out.push(one("aws_s3_bucket_policy", a));
+            }
+            let acl = sup("AccessControlList");
+            if let Some(grants) = acl.get("grantList").and_then(|g| g.as_array()) {
+                // Grants to everyone or to any authenticated AWS user, as canned ACL names.
+                let uri = |g: &J| {
+                    g.get("grantee")
+                        .and_then(|x| s(x, "uri").or_else(|| x.as_str().map(str::to_string)))
+                };
+                let public = grants
+                    .iter()
+                    .filter_map(uri)
+                    .find(|u| u.ends_with("/global/AllUsers") || u.ends_with("/global/AuthenticatedUsers"));
+                let canned = match public.as_deref() {
+                    Some(u) if u.ends_with("AllUsers") => "public-read",
+                    Some(_) => "authenticated-read",
+                    None => "private",
+                };
+                let mut a = link();
+                a.insert("acl".into(), Value::string(canned));
+                out.push(one("aws_s3_bucket_acl", a));
+            }
+            Mapped::Resources(out)
+        }
+        "AWS::IAM::Role" => {
+            let name = s(&config, "roleName").unwrap_or_else(|| id.clone());
+            let mut a = BTreeMap::from([("name".to_string(), Value::string(&name))]);
+            put(
+                &mut a,
+                "assume_role_policy",
+                policy_document(&config, "assumeRolePolicyDocument"),
+            );
+            put(&mut a, "path", jstr(&config, "path"));
+            let mut out = vec![resource("aws_iam_role", &name, &region, span, a)];
+            for p in config
+                .get("rolePolicyList")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let policy_name = s(p, "policyName").unwrap_or_default();
+                let mut a = BTreeMap::from([
+                    ("role".to_string(), Value::string(&name)),
+                    ("name".to_string(), Value::string(&policy_name)),
+                ]);
+                put(&mut a, "policy", policy_document(p, "policyDocument"));
+                out.push(resource(
+                    "aws_iam_role_policy",
+                    &format!("{name}/{policy_name}"),
+                    &region,
+                    span,
+                    a,
+                ));
+            }
+            for p in config
+                .get("attachedManagedPolicies")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let policy_arn = s(p, "policyArn").unwrap_or_default();
+                let a = BTreeMap::from([
+                    ("role".to_string(), Value::string(&name)),
+                    ("policy_arn".to_string(), Value::string(&policy_arn)),
+                ]);
+                out.push(resource(
+                    "aws_iam_role_policy_attachment",
+                    &format!("{name}/{policy_arn}"),
+                    &region,
+                    span,
+                    a,
+                ));
+            }
+            Mapped::Resources(out)
+        }
+        "AWS::IAM::Policy" => {
+            let name = s(&config, "policyName").unwrap_or_else(|| id.clone());
+            // The default version's document.
+            let doc = config
+                .get("policyVersionList")
+                .and_then(|l| l.as_array())
+                .and_then(|l| {
+                    l.iter()
+                        .find(|v| v.get("isDefaultVersion").and_then(|d| d.as_bool()) == Some(true))
+                })
+                .and_then(|v| policy_document(v, "document"));
+            let mut a = BTreeMap::from([("name".to_string(), Value::string(&name))]);
+            a.insert("policy".into(), doc.unwrap_or_else(|| not_recorded(&arn, "policy")));
+            Mapped::Resources(vec![resource("aws_iam_policy", &name, &region, span, a)])
+        }
+        "AWS::EC2::SecurityGroup" => {
+            let rules = |k: &str| -> Value {
+                let list = config.get(k).and_then(|l| l.as_array()).cloned().unwrap_or_default();
+                Value::List(
+                    list.iter()
+                        .map(|p| {
+                            let protocol = s(p, "ipProtocol").unwrap_or_else(|| "-1".into());
+                            let cidrs = |field: &str, inner: &str| -> Value {
+                                Value::List(
+                                    p.get(field)
+                                        .and_then(|l| l.as_array())
+                                        .into_iter()
+                                        .flatten()
+                                        .filter_map(|r| s(r, inner).or_else(|| r.as_str().map(str::to_string)))
+                                        .map(Value::String)
+                                        .collect(),
+                                )
+                            };
+                            let mut m = BTreeMap::from([
+                                ("protocol".to_string(), Value::String(protocol.clone())),
+                                (
+                                    "from_port".to_string(),
+                                    jnum(p, "fromPort").unwrap_or(Value::Number(0.0)),
+                                ),
+                                ("to_port".to_string(), jnum(p, "toPort").unwrap_or(Value::Number(0.0))),
+                            ]);
+                            let v4 = match cidrs("ipv4Ranges", "cidrIp") {
+                                Value::List(l) if l.is_empty() => cidrs("ipRanges", "cidrIp"),
+                                other => other,
+                            };
+                            m.insert("cidr_blocks".into(), v4);
+                            m.insert("ipv6_cidr_blocks".into(), cidrs("ipv6Ranges", "cidrIpv6"));
+                            m.insert("security_groups".into(), cidrs("userIdGroupPairs", "groupId"));
+                            Value::Map(m)
+                        })
+                        .collect(),
+                )
+            };
+            let mut a = BTreeMap::new();
+            put(&mut a, "name", jstr(&config, "groupName"));
+            put(&mut a, "description", jstr(&config, "description"));
+            put(&mut a, "vpc_id", jstr(&config, "vpcId"));
+            a.insert("ingress".into(), rules("ipPermissions"));
+            a.insert("egress".into(), rules("ipPermissionsEgress"));
+            Mapped::Resources(vec![primary("aws_security_group", a)])
+        }
+        "AWS::EC2::Volume" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "encrypted", jbool(&config, "encrypted"));
+            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
+            put(&mut a, "size", jnum(&config, "size"));
+            put(&mut a, "type", jstr(&config, "volumeType"));
+            put(&mut a, "iops", jnum(&config, "iops"));
+            put(&mut a, "availability_zone", jstr(&config, "availabilityZone"));
+            Mapped::Resources(vec![primary("aws_ebs_volume", a)])
+        }
+        "AWS::EC2::Instance" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "instance_type", jstr(&config, "instanceType"));
+            put(&mut a, "subnet_id", jstr(&config, "subnetId"));
+            if let Some(m) = config.get("metadataOptions") {
+                let mut mo = BTreeMap::new();
+                put(&mut mo, "http_tokens", jstr(m, "httpTokens"));
+                put(&mut mo, "http_endpoint", jstr(m, "httpEndpoint"));
+                put(
+                    &mut mo,
+                    "http_put_response_hop_limit",
+                    jnum(m, "httpPutResponseHopLimit"),
+                );
+                a.insert("metadata_options".into(), block(mo));
+            } else {
+                a.insert("metadata_options".into(), not_recorded(&arn, "metadata_options"));
+            }
+            if let Some(state) = config.get("monitoring").and_then(|m| s(m, "state")) {
+                a.insert("monitoring".into(), Value::Bool(state == "enabled"));
+            }
+            a.insert(
+                "associate_public_ip_address".into(),
+                Value::Bool(s(&config, "publicIpAddress").is_some_and(|ip| !ip.is_empty())),
+            );
+            // Root and EBS volumes are AWS::EC2::Volume items of their own: their ids are kept
+            // here and their settings copied in once every item is read (see `super::project`).
+            let root_device = s(&config, "rootDeviceName").unwrap_or_default();
+            let mut root = Vec::new();
+            let mut ebs = Vec::new();
+            for m in config
+                .get("blockDeviceMappings")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let Some(id) = m.get("ebs").and_then(|e| s(e, "volumeId")) else {
+                    continue;
+                };
+                let device = s(m, "deviceName").unwrap_or_default();
+                let entry = Value::Map(BTreeMap::from([
+                    ("volume_id".to_string(), Value::String(id)),
+                    ("device_name".to_string(), Value::String(device.clone())),
+                ]));
+                if device == root_device {
+                    root.push(entry);
+                } else {
+                    ebs.push(entry);
+                }
+            }
+            a.insert(
+                "root_block_device".into(),
+                if root.is_empty() {
+                    not_recorded(&arn, "root_block_device")
+                } else {
+                    Value::List(root)
+                },
+            );
+            if !ebs.is_empty() {
+                a.insert("ebs_block_device".into(), Value::List(ebs));
+            }
+            Mapped::Resources(vec![primary("aws_instance", a)])
+        }
+        "AWS::RDS::DBInstance" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "identifier", jstr(&config, "dBInstanceIdentifier"));
+            put(&mut a, "instance_class", jstr(&config, "dBInstanceClass"));
+            put(&mut a, "engine", jstr(&config, "engine"));
+            put(&mut a, "engine_version", jstr(&config, "engineVersion"));
+            put(&mut a, "storage_encrypted", jbool(&config, "storageEncrypted"));
+            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
+            put(&mut a, "publicly_accessible", jbool(&config, "publiclyAccessible"));
+            put(&mut a, "multi_az", jbool(&config, "multiAZ"));
+            put(
+                &mut a,
+                "backup_retention_period",
+                jnum(&config, "backupRetentionPeriod"),
+            );
+            put(&mut a, "deletion_protection", jbool(&config, "deletionProtection"));
+            put(
+                &mut a,
+                "iam_database_authentication_enabled",
+                jbool(&config, "iAMDatabaseAuthenticationEnabled"),
+            );
+            put(&mut a, "allocated_storage", jnum(&config, "allocatedStorage"));
+            put(&mut a, "storage_type", jstr(&config, "storageType"));
+            put(
+                &mut a,
+                "auto_minor_version_upgrade",
+                jbool(&config, "autoMinorVersionUpgrade"),
+            );
+            put(
+                &mut a,
+                "performance_insights_enabled",
+                jbool(&config, "performanceInsightsEnabled"),
+            );
+            put(&mut a, "monitoring_interval", jnum(&config, "monitoringInterval"));
+            put(
+                &mut a,
+                "db_subnet_group_name",
+                config.get("dBSubnetGroup").and_then(|g| jstr(g, "dBSubnetGroupName")),
+            );
+            if let Some(groups) = config.get("vpcSecurityGroups").and_then(|l| l.as_array()) {
+                a.insert(
+                    "vpc_security_group_ids".into(),
+                    Value::List(
+                        groups
+                            .iter()
+                            .filter_map(|g| s(g, "vpcSecurityGroupId"))
+                            .map(Value::String)
+                            .collect(),
+                    ),
+                );
+            }
+            if let Some(logs) = config.get("enabledCloudwatchLogsExports").and_then(|l| l.as_array()) {
+                a.insert(
+                    "enabled_cloudwatch_logs_exports".into(),
+                    Value::List(logs.iter().filter_map(|l| l.as_str()).map(Value::string).collect()),
+                );
+            }
+            Mapped::Resources(vec![primary("aws_db_instance", a)])
+        }
+        "AWS::KMS::Key" => {
+            if s(&config, "keyManager").as_deref() == Some("AWS") {
+                return Mapped::Skipped("an AWS-managed key".into());
+            }
+            let mut a = BTreeMap::new();
+            put(&mut a, "description", jstr(&config, "description"));
+            put(&mut a, "key_usage", jstr(&config, "keyUsage"));
+            put(
+                &mut a,
+                "customer_master_key_spec",
+                jstr(&config, "keySpec").or_else(|| jstr(&config, "customerMasterKeySpec")),
+            );
+            put(&mut a, "is_enabled", jbool(&config, "enabled"));
+            // Rotation is not part of the KMS key's configuration item.
+            a.insert("enable_key_rotation".into(), not_recorded(&arn, "enable_key_rotation"));
+            Mapped::Resources(vec![primary("aws_kms_key", a)])
+        }
+        _ => Mapped::Unmapped,
+    }
+}

@@ -1,0 +1,314 @@
+//! `infracheck live`: AWS Config's configuration items mapped into the model and checked by the
+//! same policies. Offline, from items in AWS's documented format (fixtures/live/items.json, for the
+//! types moto's AWS Config does not record); and, with the `aws` feature, against moto's server
+//! populated through its own S3 and IAM APIs (CI installs moto).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn live(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .arg("live")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn findings(json: &str) -> BTreeSet<String> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["rule_id"].as_str().unwrap(),
+                f["outcome"].as_str().unwrap(),
+                f["address"].as_str().unwrap(),
+                f["file"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn documented_configuration_items_are_checked_by_the_same_policies() {
+    let (code, out, err) = live(&["--items", "fixtures/live/items.json", "--format", "json"]);
+    assert_eq!(code, Some(1), "{err}");
+    let got = findings(&out);
+    let a = "arn:aws:ec2:eu-central-1:111122223333";
+    let db = "arn:aws:rds:eu-central-1:111122223333:db:legacy-db";
+    let expected: BTreeSet<String> = [
+        // The root volume is read (encrypted); the data volume's item is not in the set.
+        format!("IC-EC2-002 unresolved aws_instance[\"i-0123456789abcdef0\"] {a}:instance/i-0123456789abcdef0"),
+        format!("IC-EC2-004 fail aws_instance[\"i-0123456789abcdef0\"] {a}:instance/i-0123456789abcdef0"),
+        format!("IC-EC2-005 fail aws_instance[\"i-0123456789abcdef0\"] {a}:instance/i-0123456789abcdef0"),
+        format!("IC-VPC-003 fail aws_security_group[\"web\"] {a}:security-group/sg-0a1b2c3d4e5f60718"),
+        format!("IC-VPC-004 fail aws_security_group[\"web\"] {a}:security-group/sg-0a1b2c3d4e5f60718"),
+        format!("IC-EC2-001 fail aws_ebs_volume[\"vol-0aaa1111bbbb2222c\"] {a}:volume/vol-0aaa1111bbbb2222c"),
+        // AWS Config does not record key rotation.
+        "IC-KMS-001 unresolved aws_kms_key[\"1234abcd-12ab-34cd-56ef-1234567890ab\"] arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".to_string(),
+        format!("IC-RDS-001 fail aws_db_instance[\"legacy-db\"] {db}"),
+        format!("IC-RDS-003 fail aws_db_instance[\"legacy-db\"] {db}"),
+        format!("IC-RDS-008 fail aws_db_instance[\"legacy-db\"] {db}"),
+        format!("IC-RDS-009 fail aws_db_instance[\"legacy-db\"] {db}"),
+        format!("IC-RDS-011 fail aws_db_instance[\"legacy-db\"] {db}"),
+        // A graph check across items: the database's security group is open to the internet.
+        format!("IC-VPC-002 fail aws_db_instance[\"legacy-db\"] {db}"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        got,
+        expected,
+        "{:#?}",
+        got.symmetric_difference(&expected).collect::<Vec<_>>()
+    );
+    // The AWS-managed key is skipped; the Lambda function is counted as not mapped, not dropped.
+    assert!(
+        err.contains("read 8 configuration item(s) into 6 resource(s); 1 skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not mapped, so not checked: AWS::Lambda::Function (1)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn live_findings_point_at_the_arn_in_text_and_sarif() {
+    let (_, text, _) = live(&["--items", "fixtures/live/items.json"]);
+    assert!(
+        text.contains("× arn:aws:rds:eu-central-1:111122223333:db:legacy-db:1:1: aws_db_instance[\"legacy-db\"] fails\n  │ \"RDS instance storage is encrypted\""),
+        "{text}"
+    );
+    let (_, sarif, _) = live(&["--items", "fixtures/live/items.json", "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&sarif).unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        let loc = &r["locations"][0];
+        assert!(loc.get("physicalLocation").is_none(), "{loc}");
+        let logical = &loc["logicalLocations"][0];
+        assert!(
+            logical["fullyQualifiedName"].as_str().unwrap().starts_with("arn:aws:"),
+            "{logical}"
+        );
+        assert!(logical["kind"].as_str().unwrap().starts_with("aws_"), "{logical}");
+    }
+}
+
+#[test]
+fn bad_item_files_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("items.json");
+    std::fs::write(&f, r#"{"something": []}"#).unwrap();
+    let (code, _, err) = live(&["--items", f.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("expected configuration items"), "{err}");
+}
+
+#[cfg(feature = "aws")]
+mod moto {
+    use super::*;
+    use std::process::{Child, Command as Proc, Stdio};
+
+    struct Server(Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+        }
+    }
+
+    /// moto's server on a free loopback port, populated through its S3 and IAM APIs (boto3).
+    fn moto() -> Option<(Server, String)> {
+        if Proc::new("moto_server").arg("--help").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install moto (pip install 'moto[server]')"
+            );
+            eprintln!("skipped: moto is not installed (pip install 'moto[server]')");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Proc::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server(child);
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let script = r#"
+import boto3, json, sys
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+s3 = boto3.client("s3", **kw)
+iam = boto3.client("iam", **kw)
+s3.create_bucket(Bucket="public-assets")
+s3.put_bucket_policy(Bucket="public-assets", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-assets/*"}]}))
+s3.create_bucket(Bucket="private-logs")
+s3.put_public_access_block(Bucket="private-logs", PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+iam.create_role(RoleName="admin-ish", AssumeRolePolicyDocument=trust)
+iam.put_role_policy(RoleName="admin-ish", PolicyName="everything", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+iam.create_role(RoleName="reader", AssumeRolePolicyDocument=trust)
+iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::private-logs/*"}]}))
+"#;
+        let ok = Proc::new("python3")
+            .args(["-c", script, &url])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "populating moto failed");
+        Some((server, proxy(port)))
+    }
+
+    /// moto's AWS Config writes configuration item timestamps as Python prints them
+    /// (`2026-11-30 11:01:21.754846+00:00`, some without an offset) where AWS sends epoch seconds,
+    /// and the SDK rejects them. This loopback proxy rewrites those strings as RFC 3339 (`T`, `Z`
+    /// when no offset is given) and passes everything else through unchanged.
+    fn proxy(moto_port: u16) -> String {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stamp = regex::Regex::new(r#""(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)((?:[+-]\d{2}:\d{2}|Z)?)""#)
+            .unwrap();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let stamp = stamp.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().unwrap());
+                    let mut client = client;
+                    loop {
+                        let mut head = String::new();
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push_str(&line);
+                        let mut length = 0usize;
+                        loop {
+                            line.clear();
+                            reader.read_line(&mut line).unwrap();
+                            if let Some((k, v)) = line.trim_end().split_once(':') {
+                                if k.eq_ignore_ascii_case("content-length") {
+                                    length = v.trim().parse().unwrap();
+                                }
+                                if k.eq_ignore_ascii_case("connection") {
+                                    continue;
+                                }
+                            }
+                            if line.trim_end().is_empty() {
+                                head.push_str("Connection: close\r\n\r\n");
+                                break;
+                            }
+                            head.push_str(&line);
+                        }
+                        let mut body = vec![0; length];
+                        reader.read_exact(&mut body).unwrap();
+                        let mut upstream = std::net::TcpStream::connect(("127.0.0.1", moto_port)).unwrap();
+                        upstream.write_all(head.as_bytes()).unwrap();
+                        upstream.write_all(&body).unwrap();
+                        let mut response = Vec::new();
+                        upstream.read_to_end(&mut response).unwrap();
+                        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                        let (rhead, rbody) = response.split_at(split);
+                        let text = String::from_utf8_lossy(rbody);
+                        let fixed = stamp.replace_all(&text, |c: &regex::Captures| {
+                            let offset = if c[3].is_empty() { "Z" } else { &c[3] };
+                            format!("\"{}T{}{offset}\"", &c[1], &c[2])
+                        });
+                        let rhead: String = String::from_utf8_lossy(rhead)
+                            .lines()
+                            .filter(|l| {
+                                let l = l.to_ascii_lowercase();
+                                !l.starts_with("content-length") && !l.starts_with("connection") && !l.is_empty()
+                            })
+                            .map(|l| format!("{l}\r\n"))
+                            .collect();
+                        write!(client, "{rhead}Content-Length: {}\r\n\r\n{fixed}", fixed.len()).unwrap();
+                        client.flush().unwrap();
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn an_account_in_moto_is_checked_through_aws_config() {
+        let Some((_server, url)) = moto() else { return };
+        let out = Command::cargo_bin("infracheck")
+            .unwrap()
+            .current_dir(root())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .args([
+                "live",
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                &url,
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let got = findings(&String::from_utf8_lossy(&out.stdout));
+        let expected: BTreeSet<String> = [
+            // A wildcard inline policy (moto records it URL-encoded).
+            "IC-IAM-002 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-S3-001 fail aws_s3_bucket[\"private-logs\"] arn:aws:s3:::private-logs",
+            "IC-S3-002 fail aws_s3_bucket[\"private-logs\"] arn:aws:s3:::private-logs",
+            "IC-S3-001 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            "IC-S3-002 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            "IC-S3-003 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            // The public bucket policy (Principal "*").
+            "IC-S3-004 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(
+            got,
+            expected,
+            "{:#?}\n{err}",
+            got.symmetric_difference(&expected).collect::<Vec<_>>()
+        );
+        assert!(err.contains("read 4 configuration item(s)"), "{err}");
+    }
+}
