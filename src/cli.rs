@@ -133,6 +133,10 @@ pub struct LiveArgs {
     /// The AWS Config endpoint (a local emulator, a VPC endpoint).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// The policy profile whose rules apply (dev, staging, prod, …; default: `default`), as
+    /// `--profile` of `check` (here `--profile` is the AWS profile).
+    #[arg(long, value_name = "NAME")]
+    pub rules_profile: Option<String>,
     /// The resource types to read (`AWS::S3::Bucket,AWS::IAM::Role`; default: every type infracheck maps).
     #[arg(long = "resource-types", value_name = "TYPES", value_delimiter = ',')]
     pub resource_types: Vec<String>,
@@ -946,7 +950,10 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
     let mut unmapped: std::collections::BTreeMap<String, i64> = Default::default();
     let mut skipped = 0;
     for (name, items, counts) in &groups {
-        let lp = crate::live::project(name, items, &sources);
+        let mut lp = crate::live::project(name, items, &sources);
+        if let Some(p) = &args.rules_profile {
+            lp.project.profile = p.clone();
+        }
         for (t, n) in lp.unmapped {
             *unmapped.entry(t).or_default() += n as i64;
         }
@@ -962,6 +969,19 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
     let mut findings = engine::run(&reg, &projects);
     // An account has no Terraform state: the state policies are about code only.
     findings.retain(|f| reg.policies[f.rule].category != crate::rules::Category::State);
+    // A graph check that concludes from the absence of resources `live` does not read (alarms, WAF
+    // associations, health checks) cannot fail on an account: it is unresolved.
+    for f in findings.iter_mut().filter(|f| f.outcome == Outcome::Fail) {
+        if let crate::rules::Check::Graph { name, .. } = &reg.policies[f.rule].check {
+            if let Some(what) = crate::live::map::unread_by(name) {
+                f.outcome = Outcome::Unresolved;
+                f.message = format!(
+                    "cannot tell on a live account whether \"{}\": {what} are not read from AWS Config ({})",
+                    reg.policies[f.rule].title, f.message
+                );
+            }
+        }
+    }
     crate::rules::suppress::apply(
         &reg,
         &projects,

@@ -90,6 +90,65 @@ fn documented_configuration_items_are_checked_by_the_same_policies() {
     );
 }
 
+fn summary(json: &str) -> Vec<String> {
+    let mut v: Vec<String> = findings(json)
+        .into_iter()
+        .map(|f| f.split(' ').take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    v.dedup();
+    v
+}
+
+/// Networks, load balancers and an Aurora cluster under the prod profile: graph checks (a NAT
+/// gateway per AZ, flow logs per VPC) work across items; checks that need resources `live` does not
+/// read (alarms, WAF associations) are unresolved, never failed.
+#[test]
+fn networks_and_load_balancers_under_the_prod_profile() {
+    let (code, out, err) = live(&[
+        "--items",
+        "fixtures/live/network.json",
+        "--rules-profile",
+        "prod",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        summary(&out),
+        [
+            "IC-CW-003 unresolved aws_lb[\"web\"]",
+            "IC-CW-003 unresolved aws_rds_cluster[\"orders\"]",
+            "IC-ELB-001 fail aws_lb_listener[\"https\"]",
+            "IC-ELB-002 fail aws_lb_listener[\"http\"]",
+            "IC-ELB-003 fail aws_lb[\"web\"]",
+            "IC-ELB-004 fail aws_lb[\"web\"]",
+            "IC-RDS-002 fail aws_rds_cluster[\"orders\"]",
+            "IC-RDS-005 fail aws_rds_cluster[\"orders\"]",
+            "IC-RDS-011 fail aws_rds_cluster[\"orders\"]",
+            "IC-VPC-002 unresolved aws_rds_cluster[\"orders\"]",
+            "IC-VPC-005 fail aws_route_table[\"rtb-0123456789abcdef0\"]",
+            "IC-VPC-006 fail aws_vpc[\"vpc-0123456789abcdef0\"]",
+            "IC-WAF-001 unresolved aws_lb[\"web\"]",
+        ]
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let nat = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "IC-VPC-005")
+        .unwrap();
+    assert!(
+        nat["message"]
+            .as_str()
+            .unwrap()
+            .contains("private subnet aws_subnet[\"subnet-0bbbbbbbbbbbbbbbb\"] in \"eu-central-1b\""),
+        "{nat}"
+    );
+    // The VPC with a flow log passes.
+    assert!(!out.contains("IC-VPC-006 fail aws_vpc[\"vpc-0fedcba9876543210\"]"));
+}
+
 #[test]
 fn live_findings_point_at_the_arn_in_text_and_sarif() {
     let (_, text, _) = live(&["--items", "fixtures/live/items.json"]);

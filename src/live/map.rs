@@ -26,7 +26,27 @@ pub const MAPPED_TYPES: &[&str] = &[
     "AWS::EC2::Instance",
     "AWS::RDS::DBInstance",
     "AWS::KMS::Key",
+    "AWS::RDS::DBCluster",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::EC2::VPC",
+    "AWS::EC2::FlowLog",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::RouteTable",
+    "AWS::CloudTrail::Trail",
 ];
+
+/// The graph checks that conclude from resources `live` does not map, and what those are.
+pub fn unread_by(graph_check: &str) -> Option<&'static str> {
+    match graph_check {
+        "alarms_cover" => Some("CloudWatch alarms"),
+        "waf_on_edge" => Some("WAF web ACL associations and CloudFront distributions"),
+        "route53_health_check" => Some("Route 53 records and health checks"),
+        "ecs_containers" => Some("ECS task definitions"),
+        _ => None,
+    }
+}
 
 /// A JSON field that AWS Config may give as an object or as a JSON string (configuration,
 /// supplementary configuration; moto even encodes some twice).
@@ -469,6 +489,239 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             // Rotation is not part of the KMS key's configuration item.
             a.insert("enable_key_rotation".into(), not_recorded(&arn, "enable_key_rotation"));
             Mapped::Resources(vec![primary("aws_kms_key", a)])
+        }
+        "AWS::RDS::DBCluster" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "cluster_identifier", jstr(&config, "dBClusterIdentifier"));
+            put(&mut a, "engine", jstr(&config, "engine"));
+            put(&mut a, "engine_version", jstr(&config, "engineVersion"));
+            put(&mut a, "storage_encrypted", jbool(&config, "storageEncrypted"));
+            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
+            put(
+                &mut a,
+                "backup_retention_period",
+                jnum(&config, "backupRetentionPeriod"),
+            );
+            put(&mut a, "deletion_protection", jbool(&config, "deletionProtection"));
+            put(
+                &mut a,
+                "iam_database_authentication_enabled",
+                jbool(&config, "iAMDatabaseAuthenticationEnabled"),
+            );
+            if let Some(logs) = config.get("enabledCloudwatchLogsExports").and_then(|l| l.as_array()) {
+                a.insert(
+                    "enabled_cloudwatch_logs_exports".into(),
+                    Value::List(logs.iter().filter_map(|l| l.as_str()).map(Value::string).collect()),
+                );
+            }
+            if let Some(groups) = config.get("vpcSecurityGroups").and_then(|l| l.as_array()) {
+                a.insert(
+                    "vpc_security_group_ids".into(),
+                    Value::List(
+                        groups
+                            .iter()
+                            .filter_map(|g| s(g, "vpcSecurityGroupId"))
+                            .map(Value::String)
+                            .collect(),
+                    ),
+                );
+            }
+            Mapped::Resources(vec![primary("aws_rds_cluster", a)])
+        }
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "name", jstr(&config, "loadBalancerName"));
+            put(&mut a, "load_balancer_type", jstr(&config, "type"));
+            if let Some(scheme) = s(&config, "scheme") {
+                a.insert("internal".into(), Value::Bool(scheme == "internal"));
+            }
+            let subnets: Vec<Value> = config
+                .get("availabilityZones")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|z| s(z, "subnetId"))
+                .map(Value::String)
+                .collect();
+            a.insert("subnets".into(), Value::List(subnets));
+            if let Some(groups) = config.get("securityGroups").and_then(|l| l.as_array()) {
+                a.insert(
+                    "security_groups".into(),
+                    Value::List(groups.iter().filter_map(|g| g.as_str()).map(Value::string).collect()),
+                );
+            }
+            // Attributes (`deletion_protection.enabled`, `access_logs.s3.enabled`, …) are a
+            // supplementary configuration of key/value pairs.
+            let attrs: BTreeMap<String, String> = sup("LoadBalancerAttributes")
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|kv| Some((s(kv, "key")?, s(kv, "value")?)))
+                .collect();
+            let flag = |k: &str| attrs.get(k).map(|v| Value::Bool(v == "true"));
+            match flag("deletion_protection.enabled") {
+                Some(v) => {
+                    a.insert("enable_deletion_protection".into(), v);
+                }
+                None => {
+                    a.insert(
+                        "enable_deletion_protection".into(),
+                        not_recorded(&arn, "enable_deletion_protection"),
+                    );
+                }
+            }
+            match flag("access_logs.s3.enabled") {
+                Some(enabled) => {
+                    let mut logs = BTreeMap::from([("enabled".to_string(), enabled)]);
+                    if let Some(b) = attrs.get("access_logs.s3.bucket").filter(|b| !b.is_empty()) {
+                        logs.insert("bucket".into(), Value::string(b));
+                    }
+                    a.insert("access_logs".into(), block(logs));
+                }
+                None => {
+                    a.insert("access_logs".into(), not_recorded(&arn, "access_logs"));
+                }
+            }
+            match flag("routing.http.drop_invalid_header_fields.enabled") {
+                Some(v) => {
+                    a.insert("drop_invalid_header_fields".into(), v);
+                }
+                None => {
+                    a.insert(
+                        "drop_invalid_header_fields".into(),
+                        not_recorded(&arn, "drop_invalid_header_fields"),
+                    );
+                }
+            }
+            Mapped::Resources(vec![primary("aws_lb", a)])
+        }
+        "AWS::ElasticLoadBalancingV2::Listener" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "load_balancer_arn", jstr(&config, "loadBalancerArn"));
+            put(&mut a, "port", jnum(&config, "port"));
+            put(&mut a, "protocol", jstr(&config, "protocol"));
+            put(&mut a, "ssl_policy", jstr(&config, "sslPolicy"));
+            let actions: Vec<Value> = config
+                .get("defaultActions")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+                .map(|act| {
+                    let mut m = BTreeMap::new();
+                    put(&mut m, "type", jstr(act, "type"));
+                    put(&mut m, "target_group_arn", jstr(act, "targetGroupArn"));
+                    if let Some(r) = act.get("redirectConfig") {
+                        let mut red = BTreeMap::new();
+                        put(&mut red, "protocol", jstr(r, "protocol"));
+                        put(&mut red, "port", jstr(r, "port"));
+                        put(&mut red, "status_code", jstr(r, "statusCode"));
+                        m.insert("redirect".into(), block(red));
+                    }
+                    Value::Map(m)
+                })
+                .collect();
+            a.insert("default_action".into(), Value::List(actions));
+            Mapped::Resources(vec![primary("aws_lb_listener", a)])
+        }
+        "AWS::EC2::VPC" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "cidr_block", jstr(&config, "cidrBlock"));
+            put(&mut a, "enable_dns_support", jbool(&config, "enableDnsSupport"));
+            put(&mut a, "enable_dns_hostnames", jbool(&config, "enableDnsHostnames"));
+            Mapped::Resources(vec![primary("aws_vpc", a)])
+        }
+        "AWS::EC2::FlowLog" => {
+            let mut a = BTreeMap::new();
+            // Flow logs of a VPC name it as their resource.
+            if s(&config, "resourceId").is_some_and(|r| r.starts_with("vpc-")) {
+                put(&mut a, "vpc_id", jstr(&config, "resourceId"));
+            } else {
+                put(&mut a, "subnet_id", jstr(&config, "resourceId"));
+            }
+            put(&mut a, "traffic_type", jstr(&config, "trafficType"));
+            put(&mut a, "log_destination_type", jstr(&config, "logDestinationType"));
+            put(&mut a, "log_destination", jstr(&config, "logDestination"));
+            Mapped::Resources(vec![primary("aws_flow_log", a)])
+        }
+        "AWS::EC2::Subnet" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "vpc_id", jstr(&config, "vpcId"));
+            put(&mut a, "cidr_block", jstr(&config, "cidrBlock"));
+            put(&mut a, "availability_zone", jstr(&config, "availabilityZone"));
+            put(&mut a, "map_public_ip_on_launch", jbool(&config, "mapPublicIpOnLaunch"));
+            Mapped::Resources(vec![primary("aws_subnet", a)])
+        }
+        "AWS::EC2::NatGateway" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "subnet_id", jstr(&config, "subnetId"));
+            put(&mut a, "connectivity_type", jstr(&config, "connectivityType"));
+            Mapped::Resources(vec![primary("aws_nat_gateway", a)])
+        }
+        "AWS::EC2::RouteTable" => {
+            let table_id = s(&config, "routeTableId").unwrap_or_else(|| resource_id.clone());
+            let mut a = BTreeMap::new();
+            put(&mut a, "vpc_id", jstr(&config, "vpcId"));
+            let routes: Vec<Value> = config
+                .get("routes")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+                .filter(|r| s(r, "gatewayId").as_deref() != Some("local"))
+                .map(|r| {
+                    let mut m = BTreeMap::new();
+                    put(&mut m, "cidr_block", jstr(r, "destinationCidrBlock"));
+                    put(&mut m, "ipv6_cidr_block", jstr(r, "destinationIpv6CidrBlock"));
+                    put(&mut m, "gateway_id", jstr(r, "gatewayId"));
+                    put(&mut m, "nat_gateway_id", jstr(r, "natGatewayId"));
+                    put(&mut m, "transit_gateway_id", jstr(r, "transitGatewayId"));
+                    Value::Map(m)
+                })
+                .collect();
+            a.insert("route".into(), Value::List(routes));
+            let mut out = vec![primary("aws_route_table", a)];
+            for assoc in config
+                .get("associations")
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let Some(subnet) = s(assoc, "subnetId") else { continue };
+                let a = BTreeMap::from([
+                    ("route_table_id".to_string(), Value::string(&table_id)),
+                    ("subnet_id".to_string(), Value::String(subnet.clone())),
+                ]);
+                out.push(resource(
+                    "aws_route_table_association",
+                    &format!("{table_id}/{subnet}"),
+                    &region,
+                    span,
+                    a,
+                ));
+            }
+            Mapped::Resources(out)
+        }
+        "AWS::CloudTrail::Trail" => {
+            let mut a = BTreeMap::new();
+            put(&mut a, "name", jstr(&config, "name"));
+            put(&mut a, "s3_bucket_name", jstr(&config, "s3BucketName"));
+            put(&mut a, "is_multi_region_trail", jbool(&config, "isMultiRegionTrail"));
+            put(
+                &mut a,
+                "enable_log_file_validation",
+                jbool(&config, "logFileValidationEnabled"),
+            );
+            put(
+                &mut a,
+                "include_global_service_events",
+                jbool(&config, "includeGlobalServiceEvents"),
+            );
+            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
+            put(
+                &mut a,
+                "cloud_watch_logs_group_arn",
+                jstr(&config, "cloudWatchLogsLogGroupArn"),
+            );
+            Mapped::Resources(vec![primary("aws_cloudtrail", a)])
         }
         _ => Mapped::Unmapped,
     }
