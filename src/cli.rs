@@ -160,6 +160,14 @@ pub struct LiveArgs {
     /// The configuration file whose [[ignore]] entries apply (default: the nearest .infracheck.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also report drift against the code: a Terraform directory or a plan. Resources in the
+    /// account the code does not declare, resources the code declares that are missing, and
+    /// attributes whose known values differ (text, JSON and markdown reports).
+    #[arg(long, value_name = "DIR|PLAN")]
+    pub compare_to: Option<PathBuf>,
+    /// Exit 1 when there is drift.
+    #[arg(long, requires = "compare_to")]
+    pub fail_on_drift: bool,
     /// Never colour the output.
     #[arg(long)]
     pub no_color: bool,
@@ -997,13 +1005,71 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
         color,
         show_passed: args.show_passed,
     };
-    let report = match args.format {
+    let drift = match &args.compare_to {
+        Some(dir) => {
+            let target = TargetArgs {
+                paths: vec![dir.clone()],
+                plan: None,
+                source_dir: None,
+                env: None,
+                var_files: Vec::new(),
+                vars: Vec::new(),
+                config: args.config.clone(),
+                profile: None,
+                format: Format::Text,
+                no_color: true,
+            };
+            let (code_loader, code, _) = load_with_settings(&target)?;
+            let errors: Vec<Diagnostic> = input_diagnostics(&code, &code_loader)
+                .into_iter()
+                .filter(|d| d.is_error())
+                .collect();
+            if !errors.is_empty() {
+                eprint!("{}", diag::render_text(&errors, &code_loader.sources, color));
+                return Ok(exit::BAD_INPUT);
+            }
+            let accounts: Vec<&Project> = projects.iter().collect();
+            let arn_of = |r: &crate::model::Resource| {
+                r.attributes
+                    .get("arn")
+                    .and_then(crate::model::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            Some(crate::live::drift::drift(&accounts, &code, &arn_of))
+        }
+        None => None,
+    };
+    let against = args
+        .compare_to
+        .as_ref()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let mut report = match args.format {
         Format::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
         Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &sources),
         Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &sources),
         Format::Junit => report::junit::junit(&reg, &projects, &findings, &sources),
         _ => report::check::text(&reg, &projects, &findings, &sources, &opts),
     };
+    if let Some(d) = &drift {
+        match args.format {
+            Format::Json => {
+                let mut v: serde_json::Value = serde_json::from_str(&report).unwrap_or_default();
+                v["drift"] = serde_json::json!({
+                    "compared_to": against,
+                    "not_in_code": d.not_in_code.iter().map(|(t, k, arn)| serde_json::json!({"type": t, "name": k, "arn": arn})).collect::<Vec<_>>(),
+                    "not_in_account": d.not_in_account.iter().map(|(t, k, a)| serde_json::json!({"type": t, "name": k, "address": a})).collect::<Vec<_>>(),
+                    "changed": d.changed,
+                    "not_compared": d.unmatched_unknown_names,
+                });
+                report = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+            }
+            Format::Text => report.push_str(&d.text(&against)),
+            Format::Markdown => report.push_str(&format!("\n### Drift\n\n```\n{}```\n", d.text(&against).trim_start())),
+            _ => eprint!("{}", d.text(&against)),
+        }
+    }
     match &args.output {
         Some(path) => {
             std::fs::write(path, &report).map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?
@@ -1027,7 +1093,8 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
     let failing = findings
         .iter()
         .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
-    Ok(if failing && !args.soft_fail {
+    let drifted = args.fail_on_drift && drift.as_ref().is_some_and(|d| !d.is_empty());
+    Ok(if (failing && !args.soft_fail) || drifted {
         exit::FINDINGS
     } else {
         exit::CLEAN

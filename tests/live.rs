@@ -371,3 +371,107 @@ iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.du
         assert!(err.contains("read 4 configuration item(s)"), "{err}");
     }
 }
+
+#[test]
+fn drift_against_the_code_lists_missing_extra_and_changed_resources() {
+    let (code, out, err) = live(&[
+        "--items",
+        "fixtures/live/items.json",
+        "--compare-to",
+        "fixtures/live/code",
+        "--format",
+        "json",
+        "--soft-fail",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let d = &v["drift"];
+    assert_eq!(d["compared_to"], "fixtures/live/code");
+    assert_eq!(
+        d["not_in_account"],
+        serde_json::json!([{"type": "aws_db_instance", "name": "reports-db", "address": "aws_db_instance.reports"}])
+    );
+    assert_eq!(d["not_in_code"], serde_json::json!([]));
+    let changed = d["changed"].as_array().unwrap();
+    let db = changed.iter().find(|c| c["name"] == "legacy-db").unwrap();
+    assert_eq!(db["address"], "aws_db_instance.legacy");
+    assert_eq!(db["arn"], "arn:aws:rds:eu-central-1:111122223333:db:legacy-db");
+    let attrs: Vec<(&str, &str, &str)> = db["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["attribute"].as_str().unwrap(),
+                x["code"].as_str().unwrap(),
+                x["account"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attrs,
+        [
+            ("iam_database_authentication_enabled", "true", "false"),
+            ("instance_class", "\"db.t3.small\"", "\"db.t3.micro\""),
+            ("publicly_accessible", "false", "true"),
+            ("storage_encrypted", "true", "false"),
+        ]
+    );
+    // The security group's SSH rule exists only in the account.
+    let sg = changed.iter().find(|c| c["name"] == "web").unwrap();
+    assert_eq!(sg["differences"][0]["attribute"], "ingress");
+    assert!(sg["differences"][0]["account"]
+        .as_str()
+        .unwrap()
+        .contains("\"from_port\" = 22"));
+
+    let (_, text, _) = live(&[
+        "--items",
+        "fixtures/live/items.json",
+        "--compare-to",
+        "fixtures/live/code",
+    ]);
+    assert!(text.contains("Drift against fixtures/live/code\n  In the code, not in the account (1):\n    - aws_db_instance \"reports-db\"  aws_db_instance.reports\n"), "{text}");
+    let (code, _, _) = live(&[
+        "--items",
+        "fixtures/live/items.json",
+        "--compare-to",
+        "fixtures/live/code",
+        "--soft-fail",
+        "--fail-on-drift",
+    ]);
+    assert_eq!(code, Some(1));
+
+    // Account types the code does not declare at all: every one is extra, and the code's
+    // security group and databases are not compared (the account was not read for them).
+    let (code, out, err) = live(&[
+        "--items",
+        "fixtures/live/network.json",
+        "--compare-to",
+        "fixtures/live/code",
+        "--format",
+        "json",
+        "--soft-fail",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let extra: Vec<(&str, &str)> = v["drift"]["not_in_code"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["type"].as_str().unwrap(), x["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        extra,
+        [
+            ("aws_cloudtrail", "org-trail"),
+            ("aws_lb", "web"),
+            ("aws_rds_cluster", "orders"),
+            ("aws_subnet", "10.20.0.0/24"),
+            ("aws_subnet", "10.20.1.0/24"),
+            ("aws_vpc", "10.20.0.0/16"),
+            ("aws_vpc", "10.30.0.0/16"),
+        ]
+    );
+    assert_eq!(v["drift"]["not_in_account"], serde_json::json!([]));
+}

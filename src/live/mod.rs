@@ -8,6 +8,7 @@
 //! The mapping is plain code over the documented configuration item format (tested offline with
 //! fixtures); fetching the items with aws-sdk-config is behind the `aws` feature.
 
+pub mod drift;
 #[cfg(feature = "aws")]
 pub mod fetch;
 pub mod map;
