@@ -168,6 +168,23 @@ pub struct LiveArgs {
     /// Exit 1 when there is drift.
     #[arg(long, requires = "compare_to")]
     pub fail_on_drift: bool,
+    /// Report each mapped resource's outcome to this AWS Config rule (PutEvaluations): a failure
+    /// at or above --severity is NON_COMPLIANT, an undecided check INSUFFICIENT_DATA, otherwise
+    /// COMPLIANT (NOT_APPLICABLE when no policy applies). Needs one region and --result-token.
+    #[arg(long, value_name = "RULE_NAME")]
+    pub put_evaluations: Option<String>,
+    /// The `resultToken` of the rule's invocation event (a custom rule's Lambda receives it).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "INFRACHECK_RESULT_TOKEN",
+        hide_env_values = true,
+        requires = "put_evaluations"
+    )]
+    pub result_token: Option<String>,
+    /// With --put-evaluations: AWS Config validates the evaluations without recording them.
+    #[arg(long, requires = "put_evaluations")]
+    pub test_mode: bool,
     /// Never colour the output.
     #[arg(long)]
     pub no_color: bool,
@@ -936,6 +953,94 @@ fn live_fetch(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
         .collect())
 }
 
+/// The one region --put-evaluations reports to (a result token belongs to one rule in one region).
+fn put_evaluations_region(args: &LiveArgs) -> miette::Result<String> {
+    if args.result_token.is_none() && !args.test_mode {
+        return Err(usage(
+            "--put-evaluations needs the result token of the rule's invocation",
+            Some(
+                "pass --result-token (or INFRACHECK_RESULT_TOKEN) with the event's resultToken, or --test-mode to validate without recording"
+                    .into(),
+            ),
+        ));
+    }
+    match args.regions.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => std::env::var("AWS_REGION")
+            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+            .map_err(|_| {
+                usage(
+                    "--put-evaluations needs the rule's region: give --region or set AWS_REGION",
+                    None,
+                )
+            }),
+        _ => Err(usage(
+            "--put-evaluations reports to one rule in one region; give one --region",
+            None,
+        )),
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+fn put_evaluations(
+    _args: &LiveArgs,
+    _rule: &str,
+    _region: &str,
+    _evaluations: &[crate::live::evaluations::Evaluation],
+) -> miette::Result<()> {
+    Err(usage(
+        "this infracheck was built without the `aws` feature, which --put-evaluations needs",
+        Some("build with --features aws".into()),
+    ))
+}
+
+#[cfg(feature = "aws")]
+fn put_evaluations(
+    args: &LiveArgs,
+    rule: &str,
+    region: &str,
+    evaluations: &[crate::live::evaluations::Evaluation],
+) -> miette::Result<()> {
+    let token = args.result_token.as_deref().unwrap_or("TESTMODE");
+    let put = crate::live::fetch::put_evaluations(
+        region,
+        args.profile.as_deref(),
+        args.endpoint_url.as_deref(),
+        rule,
+        token,
+        args.test_mode,
+        evaluations,
+        chrono::Utc::now(),
+    )
+    .map_err(|m| usage(format!("AWS Config evaluations were not put: {m}"), None))?;
+    eprintln!(
+        "{} {} to AWS Config rule {rule} in {region}{}",
+        if args.test_mode {
+            "validated (test mode, not recorded)"
+        } else {
+            "put"
+        },
+        crate::live::evaluations::summary(evaluations),
+        if put.sent == evaluations.len() {
+            ""
+        } else {
+            " (not all sent)"
+        },
+    );
+    if !put.failed.is_empty() {
+        let list: Vec<String> = put.failed.iter().map(|(t, id, c)| format!("{t} {id} {c}")).collect();
+        return Err(usage(
+            format!(
+                "AWS Config refused {} evaluation(s): {}",
+                put.failed.len(),
+                list.join("; ")
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 fn live(args: &LiveArgs) -> miette::Result<u8> {
     if args.format == Format::Csv {
         return Err(usage(
@@ -943,6 +1048,10 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
             Some("use text, json, sarif, markdown or junit".into()),
         ));
     }
+    let put_region = match &args.put_evaluations {
+        Some(_) => Some(put_evaluations_region(args)?),
+        None => None,
+    };
     let reg = registry(&args.policies)?;
     let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
     let settings = match &args.config {
@@ -957,8 +1066,9 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
     let mut projects = Vec::new();
     let mut unmapped: std::collections::BTreeMap<String, i64> = Default::default();
     let mut skipped = 0;
-    for (name, items, counts) in &groups {
-        let mut lp = crate::live::project(name, items, &sources);
+    let mut items = Vec::new();
+    for (name, group, counts) in &groups {
+        let mut lp = crate::live::project(name, group, &sources);
         if let Some(p) = &args.rules_profile {
             lp.project.profile = p.clone();
         }
@@ -972,24 +1082,10 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
             }
         }
         skipped += lp.skipped.len();
+        items.extend(lp.items);
         projects.push(lp.project);
     }
-    let mut findings = engine::run(&reg, &projects);
-    // An account has no Terraform state: the state policies are about code only.
-    findings.retain(|f| reg.policies[f.rule].category != crate::rules::Category::State);
-    // A graph check that concludes from the absence of resources `live` does not read (alarms, WAF
-    // associations, health checks) cannot fail on an account: it is unresolved.
-    for f in findings.iter_mut().filter(|f| f.outcome == Outcome::Fail) {
-        if let crate::rules::Check::Graph { name, .. } = &reg.policies[f.rule].check {
-            if let Some(what) = crate::live::map::unread_by(name) {
-                f.outcome = Outcome::Unresolved;
-                f.message = format!(
-                    "cannot tell on a live account whether \"{}\": {what} are not read from AWS Config ({})",
-                    reg.policies[f.rule].title, f.message
-                );
-            }
-        }
-    }
+    let mut findings = crate::live::check(&reg, &projects);
     crate::rules::suppress::apply(
         &reg,
         &projects,
@@ -1093,6 +1189,10 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
     let failing = findings
         .iter()
         .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
+    if let (Some(rule), Some(region)) = (&args.put_evaluations, &put_region) {
+        let evaluations = crate::live::evaluations::evaluations(&items, &projects, &findings, args.severity);
+        put_evaluations(args, rule, region, &evaluations)?;
+    }
     let drifted = args.fail_on_drift && drift.as_ref().is_some_and(|d| !d.is_empty());
     Ok(if (failing && !args.soft_fail) || drifted {
         exit::FINDINGS

@@ -199,7 +199,7 @@ mod moto {
     }
 
     /// moto's server on a free loopback port, populated through its S3 and IAM APIs (boto3).
-    fn moto() -> Option<(Server, String)> {
+    fn moto() -> Option<(Server, String, Captured)> {
         if Proc::new("moto_server").arg("--help").output().is_err() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -241,6 +241,14 @@ iam.create_role(RoleName="admin-ish", AssumeRolePolicyDocument=trust)
 iam.put_role_policy(RoleName="admin-ish", PolicyName="everything", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 iam.create_role(RoleName="reader", AssumeRolePolicyDocument=trust)
 iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::private-logs/*"}]}))
+# The custom Config rule a team would run infracheck behind (a Lambda on a schedule).
+import io, zipfile
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("handler.py", "def handler(event, context):\n    pass\n")
+lam = boto3.client("lambda", **kw)
+fn = lam.create_function(FunctionName="infracheck", Runtime="python3.12", Role=iam.get_role(RoleName="reader")["Role"]["Arn"], Handler="handler.handler", Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+boto3.client("config", **kw).put_config_rule(ConfigRule={"ConfigRuleName": "infracheck", "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": fn, "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ScheduledNotification", "MaximumExecutionFrequency": "TwentyFour_Hours"}]}})
 "#;
         let ok = Proc::new("python3")
             .args(["-c", script, &url])
@@ -248,14 +256,19 @@ iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.du
             .unwrap()
             .success();
         assert!(ok, "populating moto failed");
-        Some((server, proxy(port)))
+        let captured = Captured::default();
+        let url = proxy(port, captured.clone());
+        Some((server, url, captured))
     }
+
+    /// The bodies of the PutEvaluations requests that went through the proxy.
+    type Captured = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
     /// moto's AWS Config writes configuration item timestamps as Python prints them
     /// (`2026-11-30 11:01:21.754846+00:00`, some without an offset) where AWS sends epoch seconds,
     /// and the SDK rejects them. This loopback proxy rewrites those strings as RFC 3339 (`T`, `Z`
     /// when no offset is given) and passes everything else through unchanged.
-    fn proxy(moto_port: u16) -> String {
+    fn proxy(moto_port: u16, captured: Captured) -> String {
         use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -265,6 +278,7 @@ iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.du
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
                 let stamp = stamp.clone();
+                let captured = captured.clone();
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(client.try_clone().unwrap());
                     let mut client = client;
@@ -295,6 +309,12 @@ iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.du
                         }
                         let mut body = vec![0; length];
                         reader.read_exact(&mut body).unwrap();
+                        if head.contains("StarlingDoveService.PutEvaluations") {
+                            captured
+                                .lock()
+                                .unwrap()
+                                .push(String::from_utf8_lossy(&body).into_owned());
+                        }
                         let mut upstream = std::net::TcpStream::connect(("127.0.0.1", moto_port)).unwrap();
                         upstream.write_all(head.as_bytes()).unwrap();
                         upstream.write_all(&body).unwrap();
@@ -326,7 +346,7 @@ iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.du
 
     #[test]
     fn an_account_in_moto_is_checked_through_aws_config() {
-        let Some((_server, url)) = moto() else { return };
+        let Some((_server, url, _)) = moto() else { return };
         let out = Command::cargo_bin("infracheck")
             .unwrap()
             .current_dir(root())
@@ -369,6 +389,94 @@ iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=json.du
             got.symmetric_difference(&expected).collect::<Vec<_>>()
         );
         assert!(err.contains("read 4 configuration item(s)"), "{err}");
+    }
+
+    #[test]
+    fn findings_are_put_to_an_aws_config_rule_as_evaluations() {
+        let Some((_server, url, captured)) = moto() else { return };
+        let run = |extra: &[&str]| {
+            let out = Command::cargo_bin("infracheck")
+                .unwrap()
+                .current_dir(root())
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env_remove("AWS_PROFILE")
+                .env_remove("INFRACHECK_RESULT_TOKEN")
+                .args(["live", "--region", "us-east-1", "--endpoint-url", &url, "--soft-fail"])
+                .args(extra)
+                .output()
+                .unwrap();
+            (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        // moto records evaluations only in test mode, as AWS does when TestMode is set.
+        let (code, err) = run(&["--put-evaluations", "infracheck", "--test-mode"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            err.contains("validated (test mode, not recorded) 4 evaluation(s): 3 NON_COMPLIANT, 1 COMPLIANT to AWS Config rule infracheck in us-east-1"),
+            "{err}"
+        );
+        let bodies = captured.lock().unwrap().clone();
+        assert_eq!(bodies.len(), 1, "{bodies:?}");
+        let body: Value = serde_json::from_str(&bodies[0]).unwrap();
+        assert_eq!(body["TestMode"], true);
+        assert_eq!(body["ResultToken"], "TESTMODE");
+        let got: Vec<(String, String, String, String)> = body["Evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert!(e["OrderingTimestamp"].is_number(), "{e}");
+                let s = |k: &str| e[k].as_str().unwrap().to_string();
+                (
+                    s("ComplianceResourceType"),
+                    // Role IDs are random in moto.
+                    if s("ComplianceResourceType") == "AWS::IAM::Role" {
+                        "role".into()
+                    } else {
+                        s("ComplianceResourceId")
+                    },
+                    s("ComplianceType"),
+                    s("Annotation"),
+                )
+            })
+            .collect();
+        let expected = [
+            (
+                "AWS::IAM::Role",
+                "role",
+                "NON_COMPLIANT",
+                "infracheck: failed IC-IAM-002",
+            ),
+            ("AWS::IAM::Role", "role", "COMPLIANT", "infracheck: passed 1 check(s)"),
+            // IC-S3-002 (a customer-managed key) is info, below the default threshold (low).
+            (
+                "AWS::S3::Bucket",
+                "private-logs",
+                "NON_COMPLIANT",
+                "infracheck: failed IC-S3-001",
+            ),
+            (
+                "AWS::S3::Bucket",
+                "public-assets",
+                "NON_COMPLIANT",
+                "infracheck: failed IC-S3-001, IC-S3-003, IC-S3-004",
+            ),
+        ];
+        let expected: Vec<(String, String, String, String)> = expected
+            .iter()
+            .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+            .collect();
+        assert_eq!(got, expected);
+
+        // A rule that does not exist, and a missing token, are errors (exit 2); nothing is put.
+        let (code, err) = run(&["--put-evaluations", "no-such-rule", "--test-mode"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("NoSuchConfigRuleException"), "{err}");
+        let (code, err) = run(&["--put-evaluations", "infracheck"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("--put-evaluations needs the result token"), "{err}");
+        assert_eq!(captured.lock().unwrap().len(), 1);
     }
 }
 

@@ -28,17 +28,7 @@ pub fn fetch(
     rt.block_on(async {
         let mut out = Vec::new();
         for region in regions {
-            let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(region.clone()))
-                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(6));
-            if let Some(p) = profile {
-                loader = loader.profile_name(p);
-            }
-            if let Some(url) = endpoint_url {
-                loader = loader.endpoint_url(url);
-            }
-            let config = loader.load().await;
-            let client = aws_sdk_config::Client::new(&config);
+            let client = client(region, profile, endpoint_url).await;
             let err = |what: &str, e: String| format!("{region}: {what}: {e}");
             let mut keys: Vec<ResourceKey> = Vec::new();
             for ty in types {
@@ -48,12 +38,7 @@ pub fn fetch(
                     .into_paginator()
                     .send();
                 while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| {
-                        err(
-                            "ListDiscoveredResources",
-                            aws_sdk_config::error::DisplayErrorContext(e).to_string(),
-                        )
-                    })?;
+                    let page = page.map_err(|e| err("ListDiscoveredResources", brief(e)))?;
                     for r in page.resource_identifiers() {
                         if let (Some(t), Some(id)) = (r.resource_type(), r.resource_id()) {
                             keys.push(
@@ -87,7 +72,7 @@ pub fn fetch(
                                 .set_resource_keys(Some(pending.clone()))
                                 .send()
                                 .await
-                                .map_err(|e| aws_sdk_config::error::DisplayErrorContext(e).to_string())?;
+                                .map_err(brief)?;
                             got.extend(answer.base_configuration_items().iter().map(item_json));
                             pending = answer.unprocessed_resource_keys().to_vec();
                         }
@@ -119,6 +104,126 @@ pub fn fetch(
         }
         Ok(out)
     })
+}
+
+/// An AWS Config client for `region`: the standard credential chain (or `profile`), standard
+/// retries with backoff (six attempts), and `endpoint_url` when given.
+async fn client(region: &str, profile: Option<&str>, endpoint_url: Option<&str>) -> aws_sdk_config::Client {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(6));
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    aws_sdk_config::Client::new(&loader.load().await)
+}
+
+/// What AWS Config did with the evaluations.
+#[derive(Debug, Default)]
+pub struct Put {
+    pub sent: usize,
+    /// Evaluations AWS Config refused: (resource type, resource ID, compliance).
+    pub failed: Vec<(String, String, String)>,
+}
+
+/// Reports `evaluations` to AWS Config rule `rule` in `region` (PutEvaluations, 100 a call, the
+/// API's limit), after checking that the rule exists (DescribeConfigRules). `result_token` is the
+/// one AWS Config gave the rule's invocation; with `test_mode`, AWS Config validates the
+/// evaluations without recording them (and any token is accepted).
+#[allow(clippy::too_many_arguments)]
+pub fn put_evaluations(
+    region: &str,
+    profile: Option<&str>,
+    endpoint_url: Option<&str>,
+    rule: &str,
+    result_token: &str,
+    test_mode: bool,
+    evaluations: &[super::evaluations::Evaluation],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Put, String> {
+    use aws_sdk_config::types::{ComplianceType, Evaluation};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let client = client(region, profile, endpoint_url).await;
+        let rules = client
+            .describe_config_rules()
+            .config_rule_names(rule)
+            .send()
+            .await
+            .map_err(|e| format!("DescribeConfigRules: {}", brief(e)))?;
+        if !rules.config_rules().iter().any(|r| r.config_rule_name() == Some(rule)) {
+            return Err(format!("there is no AWS Config rule named {rule:?} in {region}"));
+        }
+        let stamp = aws_sdk_config::primitives::DateTime::from_millis(at.timestamp_millis());
+        let mut put = Put::default();
+        for batch in evaluations.chunks(100) {
+            let items = batch
+                .iter()
+                .map(|e| {
+                    Evaluation::builder()
+                        .compliance_resource_type(&e.resource_type)
+                        .compliance_resource_id(&e.resource_id)
+                        .compliance_type(ComplianceType::from(e.compliance.as_str()))
+                        .annotation(&e.annotation)
+                        .ordering_timestamp(stamp)
+                        .build()
+                        .map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let answer = client
+                .put_evaluations()
+                .result_token(result_token)
+                .test_mode(test_mode)
+                .set_evaluations(Some(items))
+                .send()
+                .await
+                .map_err(|e| format!("PutEvaluations: {}", brief(e)))?;
+            put.sent += batch.len();
+            put.failed.extend(answer.failed_evaluations().iter().map(|f| {
+                (
+                    f.compliance_resource_type().to_string(),
+                    f.compliance_resource_id().to_string(),
+                    f.compliance_type().as_str().to_string(),
+                )
+            }));
+        }
+        Ok(put)
+    })
+}
+
+/// An SDK error as one line: the service's code and message when it answered with one, else the
+/// HTTP status, else the SDK's own account (a connection that failed, a timeout).
+fn brief<E>(e: aws_sdk_config::error::SdkError<E, aws_sdk_config::config::http::HttpResponse>) -> String
+where
+    E: aws_sdk_config::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_config::error::ProvideErrorMetadata;
+    match (e.code(), e.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_string(),
+        _ => match e.raw_response() {
+            Some(r) if !r.status().is_success() => format!("HTTP {} from AWS Config", r.status().as_u16()),
+            _ => {
+                // The chain of causes, each once (`dispatch failure: io error: … Connection refused`).
+                let mut parts: Vec<String> = vec![e.to_string()];
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    let text = c.to_string();
+                    if !parts.iter().any(|p| p.contains(&text)) {
+                        parts.push(text);
+                    }
+                    cause = c.source();
+                }
+                parts.join(": ")
+            }
+        },
+    }
 }
 
 /// A configuration item as the JSON AWS documents (and `aws configservice` prints).

@@ -9,6 +9,7 @@
 //! fixtures); fetching the items with aws-sdk-config is behind the `aws` feature.
 
 pub mod drift;
+pub mod evaluations;
 #[cfg(feature = "aws")]
 pub mod fetch;
 pub mod map;
@@ -25,6 +26,20 @@ pub struct LiveProject {
     pub unmapped: BTreeMap<String, usize>,
     /// Items that were skipped on purpose (AWS-managed keys, deleted resources), with why.
     pub skipped: Vec<(String, String)>,
+    /// The items that were mapped, each with the source its resources point at.
+    pub items: Vec<Item>,
+}
+
+/// A configuration item that was mapped into the model: what AWS Config calls it, and the source
+/// (named by its ARN) that its resources' findings point at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub file: crate::source::FileId,
+    /// `AWS::S3::Bucket`
+    pub resource_type: String,
+    /// AWS Config's resource ID (a bucket's name, a role's ID, `sg-…`).
+    pub resource_id: String,
+    pub arn: String,
 }
 
 /// Builds a project named `name` from configuration items (JSON objects as BatchGetResourceConfig
@@ -33,6 +48,7 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
     let mut resources: Vec<Resource> = Vec::new();
     let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let mut mapped_items = Vec::new();
     let mut sorted: Vec<&serde_json::Value> = items.iter().collect();
     sorted.sort_by_key(|i| {
         (
@@ -56,7 +72,15 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         let file = sources.add(PathBuf::from(&arn), text.clone());
         let span = crate::source::Span::new(file, 0..text.len().min(1));
         match map::map_item(item, span) {
-            map::Mapped::Resources(rs) => resources.extend(rs),
+            map::Mapped::Resources(rs) => {
+                resources.extend(rs);
+                mapped_items.push(Item {
+                    file,
+                    resource_type: ty,
+                    resource_id: str_field(item, "resourceId"),
+                    arn,
+                });
+            }
             map::Mapped::Skipped(why) => skipped.push((arn, why)),
             map::Mapped::Unmapped => *unmapped.entry(ty).or_default() += 1,
         }
@@ -82,7 +106,30 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         project,
         unmapped,
         skipped,
+        items: mapped_items,
     }
+}
+
+/// Runs the policies on accounts: the same engine as `check`, without the state policies (an
+/// account has no Terraform state), and with the graph checks that conclude from the absence of
+/// resources `live` does not read (alarms, WAF associations, health checks) unresolved rather
+/// than failed.
+pub fn check(reg: &crate::rules::Registry, projects: &[Project]) -> Vec<crate::rules::engine::Finding> {
+    use crate::rules::engine::Outcome;
+    let mut findings = crate::rules::engine::run(reg, projects);
+    findings.retain(|f| reg.policies[f.rule].category != crate::rules::Category::State);
+    for f in findings.iter_mut().filter(|f| f.outcome == Outcome::Fail) {
+        if let crate::rules::Check::Graph { name, .. } = &reg.policies[f.rule].check {
+            if let Some(what) = map::unread_by(name) {
+                f.outcome = Outcome::Unresolved;
+                f.message = format!(
+                    "cannot tell on a live account whether \"{}\": {what} are not read from AWS Config ({})",
+                    reg.policies[f.rule].title, f.message
+                );
+            }
+        }
+    }
+    findings
 }
 
 /// Configuration items from a file: the JSON of `aws configservice batch-get-resource-config`
