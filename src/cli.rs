@@ -923,22 +923,8 @@ fn live_fetch(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
     } else {
         args.regions.clone()
     };
-    let tty = std::io::stderr().is_terminal();
-    let fetched = crate::live::fetch::fetch(
-        &regions,
-        args.profile.as_deref(),
-        args.endpoint_url.as_deref(),
-        &types,
-        &|msg| {
-            if tty {
-                eprint!("\r\x1b[2K{msg}");
-            }
-        },
-    )
-    .map_err(|m| usage(format!("AWS Config could not be read: {m}"), None))?;
-    if tty {
-        eprintln!();
-    }
+    let fetched = crate::live::fetch::fetch(&regions, args.profile.as_deref(), args.endpoint_url.as_deref(), &types)
+        .map_err(|m| usage(format!("AWS Config could not be read: {m}"), None))?;
     Ok(fetched
         .into_iter()
         .map(|f| {

@@ -19,7 +19,6 @@ pub fn fetch(
     profile: Option<&str>,
     endpoint_url: Option<&str>,
     types: &[String],
-    progress: &dyn Fn(&str),
 ) -> Result<Vec<Fetched>, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -29,6 +28,14 @@ pub fn fetch(
         let mut out = Vec::new();
         for region in regions {
             let client = client(region, profile, endpoint_url).await;
+            // On a terminal (indicatif draws nothing otherwise): a spinner while listing, then a
+            // bar of the configuration items read.
+            let bar = indicatif::ProgressBar::new_spinner().with_prefix(region.clone());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
             let err = |what: &str, e: String| format!("{region}: {what}: {e}");
             let mut keys: Vec<ResourceKey> = Vec::new();
             for ty in types {
@@ -51,9 +58,17 @@ pub fn fetch(
                         }
                     }
                 }
-                progress(&format!("{region}: {} resource(s) listed", keys.len()));
+                bar.set_message(format!("{} resource(s) listed ({ty})", keys.len()));
             }
             let mut items = Vec::new();
+            bar.set_length(keys.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix}: [{bar:30}] {pos}/{len} configuration items ({elapsed})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
             let batches: Vec<Vec<ResourceKey>> = keys.chunks(100).map(<[ResourceKey]>::to_vec).collect();
             for group in batches.chunks(4) {
                 let mut set = tokio::task::JoinSet::new();
@@ -82,11 +97,7 @@ pub fn fetch(
                 for r in set.join_all().await {
                     items.extend(r.map_err(|e| err("BatchGetResourceConfig", e))?);
                 }
-                progress(&format!(
-                    "{region}: {}/{} configuration item(s) read",
-                    items.len(),
-                    keys.len()
-                ));
+                bar.set_position(items.len() as u64);
             }
             let counts = match client.get_discovered_resource_counts().send().await {
                 Ok(c) => c
@@ -96,6 +107,7 @@ pub fn fetch(
                     .collect(),
                 Err(_) => Vec::new(),
             };
+            bar.finish_and_clear();
             out.push(Fetched {
                 region: region.clone(),
                 items,
