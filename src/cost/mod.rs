@@ -230,7 +230,7 @@ impl EnvCost {
 /// and the usage.
 pub struct Ctx<'a> {
     pub project: &'a Project,
-    pub by_address: BTreeMap<&'a str, usize>,
+    pub index: crate::model::join::Index<'a>,
     pub usage: &'a Usage,
 }
 
@@ -238,14 +238,14 @@ impl<'a> Ctx<'a> {
     pub fn new(project: &'a Project, usage: &'a Usage) -> Ctx<'a> {
         Ctx {
             project,
-            by_address: crate::model::join::address_index(&project.resources),
+            index: crate::model::join::Index::new(&project.resources),
             usage,
         }
     }
 
     /// The resources of `types` that `value` refers to (`aws_launch_template.app.id`).
     pub fn targets(&self, value: &Value, types: &[&str]) -> Vec<&'a Resource> {
-        crate::model::join::link_targets(value, &self.by_address, &self.project.resources, types, "")
+        crate::model::join::link_targets(value, &self.index, types, "")
             .into_iter()
             .map(|i| &self.project.resources[i])
             .collect()

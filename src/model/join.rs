@@ -250,15 +250,48 @@ pub fn referenced_address(reference: &str) -> &str {
     reference.rsplit_once('.').map_or(reference, |(head, _)| head)
 }
 
-/// The resources `value` refers to, by index into `resources`: through unknown references, or a
-/// known value equal to a candidate's `key` attribute.
-pub fn link_targets(
-    value: &Value,
-    by_address: &BTreeMap<&str, usize>,
-    resources: &[Resource],
-    candidates: &[&str],
-    key: &str,
-) -> Vec<usize> {
+/// The resources of a project indexed for [`link_targets`]: by address, and by the string value
+/// of a key attribute (built on first use of each key), so linking N resources to M candidates is
+/// not N × M comparisons.
+pub struct Index<'a> {
+    pub resources: &'a [Resource],
+    pub by_address: BTreeMap<&'a str, usize>,
+    by_key: std::sync::Mutex<BTreeMap<String, BTreeMap<&'a str, Vec<usize>>>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(resources: &'a [Resource]) -> Index<'a> {
+        Index {
+            resources,
+            by_address: resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.address.as_str(), i))
+                .collect(),
+            by_key: std::sync::Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The resources whose attribute `key` is the string `value`, in order.
+    fn with_key(&self, key: &str, value: &str) -> Vec<usize> {
+        let mut cache = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
+        let index = cache.entry(key.to_string()).or_insert_with(|| {
+            let mut m: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+            for (i, r) in self.resources.iter().enumerate() {
+                if let Some(Value::String(v)) = r.attributes.get(key) {
+                    m.entry(v.as_str()).or_default().push(i);
+                }
+            }
+            m
+        });
+        index.get(value).cloned().unwrap_or_default()
+    }
+}
+
+/// The resources `value` refers to, by index into the project's resources: through unknown
+/// references, or a known value equal to a candidate's `key` attribute.
+pub fn link_targets(value: &Value, index: &Index, candidates: &[&str], key: &str) -> Vec<usize> {
+    let resources = index.resources;
     let mut out = Vec::new();
     let fits = |i: &usize| candidates.contains(&resources[*i].resource_type.as_str());
     match value {
@@ -267,7 +300,7 @@ pub fn link_targets(
                 let mut addr = r.as_str();
                 // `aws_s3_bucket.this.id` names the bucket; `aws_s3_bucket.this[0].id` too.
                 loop {
-                    if let Some(i) = by_address.get(addr).copied().filter(fits) {
+                    if let Some(i) = index.by_address.get(addr).copied().filter(fits) {
                         out.push(i);
                         break;
                     }
@@ -281,9 +314,10 @@ pub fn link_targets(
         }
         Value::List(items) | Value::Set(items) => {
             for v in items {
-                out.extend(link_targets(v, by_address, resources, candidates, key));
+                out.extend(link_targets(v, index, candidates, key));
             }
         }
+        Value::String(s) => out.extend(index.with_key(key, s).into_iter().filter(fits)),
         known => {
             for (i, r) in resources.iter().enumerate() {
                 if candidates.contains(&r.resource_type.as_str()) && r.attributes.get(key) == Some(known) {
@@ -295,15 +329,6 @@ pub fn link_targets(
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// An index from address to position in `resources`.
-pub fn address_index(resources: &[Resource]) -> BTreeMap<&str, usize> {
-    resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.address.as_str(), i))
-        .collect()
 }
 
 /// A companion to append to a subject: (subject index, attribute, object, provenance by path).
@@ -319,7 +344,7 @@ pub fn join(project: &mut Project) {
     let mut additions: Vec<Addition> = Vec::new();
     {
         let resources = &project.resources;
-        let by_address = address_index(resources);
+        let index = Index::new(resources);
         for r in resources {
             let Some(j) = JOINS.iter().find(|j| j.companion == r.resource_type) else {
                 continue;
@@ -330,7 +355,7 @@ pub fn join(project: &mut Project) {
             let Some(shape) = (j.shape)(r) else {
                 continue;
             };
-            for target in link_targets(link, &by_address, resources, j.subjects, j.subject_key) {
+            for target in link_targets(link, &index, j.subjects, j.subject_key) {
                 let mut prov = BTreeMap::new();
                 prov.insert(
                     String::new(),

@@ -21,7 +21,7 @@ mod waf_on_edge;
 
 use super::engine::Outcome;
 use super::Policy;
-use crate::model::join::{address_index, link_targets};
+use crate::model::join::{link_targets, Index};
 use crate::model::{Mode, Project, Resource, Value};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -146,7 +146,7 @@ pub struct GraphCtx<'a> {
     pub project: &'a Project,
     pub params: &'a toml::Table,
     pub policy: &'a Policy,
-    by_address: BTreeMap<&'a str, usize>,
+    index: Index<'a>,
 }
 
 impl<'a> GraphCtx<'a> {
@@ -155,7 +155,7 @@ impl<'a> GraphCtx<'a> {
             project,
             params,
             policy,
-            by_address: address_index(&project.resources),
+            index: Index::new(&project.resources),
         }
     }
 
@@ -176,7 +176,7 @@ impl<'a> GraphCtx<'a> {
 
     /// The resources of `types` that `value` refers to, or whose `key` attribute equals it.
     pub fn targets(&self, value: &Value, types: &[&str], key: &str) -> Vec<usize> {
-        link_targets(value, &self.by_address, &self.project.resources, types, key)
+        link_targets(value, &self.index, types, key)
     }
 
     pub fn param_str(&self, name: &str) -> Option<&'a str> {
