@@ -1,8 +1,8 @@
 //! `infracheck live` without the network: configuration items read from JSON, mapped into the
 //! model and checked by the bundled policies. The items are the documented fixtures
-//! (fixtures/live/items.json and network.json, 21 items) copied 500 times with every resource ID
+//! (fixtures/live/items.json and network.json, 20 items) copied 500 times with every resource ID
 //! made unique per copy, so references between items (an instance's volumes, a route table's NAT
-//! gateway) still hold: 10,500 items. Figures go to BENCHMARKS.md.
+//! gateway) still hold: 10,000 items. Figures go to BENCHMARKS.md.
 //!
 //! `INFRACHECK_BENCH_WRITE_ITEMS=FILE` also writes the items there, to time the whole command.
 
