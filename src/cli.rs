@@ -941,6 +941,9 @@ fn live_fetch(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
 
 /// The one region --put-evaluations reports to (a result token belongs to one rule in one region).
 fn put_evaluations_region(args: &LiveArgs) -> miette::Result<String> {
+    if !cfg!(feature = "aws") {
+        return Err(no_aws_for_put());
+    }
     if args.result_token.is_none() && !args.test_mode {
         return Err(usage(
             "--put-evaluations needs the result token of the rule's invocation",
@@ -967,6 +970,13 @@ fn put_evaluations_region(args: &LiveArgs) -> miette::Result<String> {
     }
 }
 
+fn no_aws_for_put() -> miette::Report {
+    usage(
+        "this infracheck was built without the `aws` feature, which --put-evaluations needs",
+        Some("build with --features aws".into()),
+    )
+}
+
 #[cfg(not(feature = "aws"))]
 fn put_evaluations(
     _args: &LiveArgs,
@@ -974,10 +984,7 @@ fn put_evaluations(
     _region: &str,
     _evaluations: &[crate::live::evaluations::Evaluation],
 ) -> miette::Result<()> {
-    Err(usage(
-        "this infracheck was built without the `aws` feature, which --put-evaluations needs",
-        Some("build with --features aws".into()),
-    ))
+    Err(no_aws_for_put())
 }
 
 #[cfg(feature = "aws")]
