@@ -50,11 +50,11 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
-    /// SARIF 2.1.0, for GitHub code scanning (`check` only).
+    /// SARIF 2.1.0, for GitHub code scanning (`check` and `live`).
     Sarif,
-    /// A pull-request comment (`check` only).
+    /// A pull-request comment (`check`, `cost` and `live`).
     Markdown,
-    /// JUnit XML, one test case per rule and resource (`check` only).
+    /// JUnit XML, one test case per rule and resource (`check` and `live`).
     Junit,
     /// One row per cost component (`cost` only).
     Csv,
