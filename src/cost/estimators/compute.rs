@@ -13,6 +13,8 @@ pub struct Volume {
     pub size_gb: Attr<Decimal>,
     pub iops: Attr<Decimal>,
     pub throughput: Attr<Decimal>,
+    /// Where the code would set what is unset, when not on the priced resource itself.
+    pub written_at: Option<String>,
 }
 
 impl Volume {
@@ -23,6 +25,7 @@ impl Volume {
             size_gb: map_num(m, "volume_size"),
             iops: map_num(m, "iops"),
             throughput: map_num(m, "throughput"),
+            written_at: None,
         }
     }
 }
@@ -50,11 +53,11 @@ pub fn volume_components(
         vt.unknown(),
         v.size_gb.unknown(),
         match (&vt, default_type) {
-            (Attr::Unset, None) => Some(unknown_attr(owner, &attr_path(v.label, "volume_type"))),
+            (Attr::Unset, None) => Some(unset_in_code(v, owner, "volume_type")),
             _ => None,
         },
         match &v.size_gb {
-            Attr::Unset => Some(unknown_attr(owner, &attr_path(v.label, "volume_size"))),
+            Attr::Unset => Some(unset_in_code(v, owner, "volume_size")),
             _ => None,
         },
     ]);
@@ -128,6 +131,16 @@ pub fn volume_components(
 
 /// The attribute an unknown volume setting is read from: `root_block_device.volume_size`, or
 /// `size` of an `aws_ebs_volume`.
+/// The attribute that would decide what the code leaves to the AMI: on the resource itself
+/// (`aws_instance.app.root_block_device.volume_type`), or where the volume is written for it (a
+/// group's launch template: `aws_launch_template.app.block_device_mappings.ebs.volume_type`).
+fn unset_in_code(v: &Volume, owner: &Resource, attr: &str) -> crate::model::Unknown {
+    match &v.written_at {
+        Some(at) => crate::model::Unknown::of(format!("{at}.{attr}")),
+        None => unknown_attr(owner, &attr_path(v.label, attr)),
+    }
+}
+
 fn attr_path(label: &str, attr: &str) -> String {
     match (label, attr) {
         ("volume", "volume_size") => "size".into(),
@@ -193,6 +206,7 @@ pub fn instance_input(r: &Resource, ctx: &Ctx) -> InstanceInput {
             size_gb: Attr::Unset,
             iops: Attr::Unset,
             throughput: Attr::Unset,
+            written_at: None,
         }),
     }
     for m in blocks(r, "ebs_block_device").known().unwrap_or_default() {
@@ -475,6 +489,7 @@ fn launch_template_input(t: &Resource, ctx: &Ctx) -> InstanceInput {
             size_gb: Attr::Unset,
             iops: Attr::Unset,
             throughput: Attr::Unset,
+            written_at: Some(format!("{}.block_device_mappings.ebs", t.address)),
         });
     }
     let public = blocks(t, "network_interfaces")
@@ -519,6 +534,7 @@ pub fn ebs_volume_input(r: &Resource, _ctx: &Ctx) -> (String, Volume) {
             size_gb: num_attr(r, "size"),
             iops: num_attr(r, "iops"),
             throughput: num_attr(r, "throughput"),
+            written_at: None,
         },
     )
 }

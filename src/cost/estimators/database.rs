@@ -43,13 +43,31 @@ pub fn db_instance_input(r: &Resource, ctx: &Ctx) -> DbInstanceInput {
         },
         other => other,
     };
+    // A read replica inherits its engine and, unless it sets it, its allocated storage from the
+    // source instance (found by reference or by identifier; a source in another region or account,
+    // named by ARN, is not in the project and leaves the engine unknown). Its storage type is the
+    // API's default for CreateDBInstanceReadReplica when unset (io1 with IOPS, else gp2), as above.
+    let source = r.attributes.get("replicate_source_db").and_then(|v| {
+        crate::model::join::link_targets(v, &ctx.index, &["aws_db_instance"], "identifier")
+            .into_iter()
+            .next()
+            .map(|i| &ctx.project.resources[i])
+    });
+    let inherited = |attr: &str, own: Attr<String>| match (own, source) {
+        (Attr::Unset, Some(src)) => str_attr(src, attr),
+        (own, _) => own,
+    };
+    let storage_gb = match (num_attr(r, "allocated_storage"), source) {
+        (Attr::Unset, Some(src)) => num_attr(src, "allocated_storage").or(d(20)),
+        (own, _) => own.or(d(20)),
+    };
     DbInstanceInput {
         region: region_of(r),
-        engine: str_attr(r, "engine"),
+        engine: inherited("engine", str_attr(r, "engine")),
         instance_class: str_attr(r, "instance_class"),
         multi_az: bool_attr(r, "multi_az").or(false),
         storage_type,
-        storage_gb: num_attr(r, "allocated_storage").or(d(20)),
+        storage_gb,
         iops,
         backup_gb: usage(ctx, r, "additional_backup_storage_gb"),
     }
