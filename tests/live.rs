@@ -156,6 +156,31 @@ fn live_findings_point_at_the_arn_in_text_and_sarif() {
         text.contains("× arn:aws:rds:eu-central-1:111122223333:db:legacy-db:1:1: aws_db_instance[\"legacy-db\"] fails\n  │ \"RDS instance storage is encrypted\""),
         "{text}"
     );
+    // What an account does not say is not recorded, not "known after apply".
+    assert!(!text.contains("after apply"), "{text}");
+    assert!(text.contains("╰── not recorded by AWS Config"), "{text}");
+    let (_, json, _) = live(&["--items", "fixtures/live/items.json", "--format", "json"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let kms = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "IC-KMS-001")
+        .unwrap();
+    assert_eq!(kms["outcome"], "unresolved");
+    assert!(
+        kms["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot tell from AWS Config whether \"KMS keys rotate automatically\": `enable_key_rotation` is not recorded"),
+        "{kms}"
+    );
+    let (_, markdown, _) = live(&["--items", "fixtures/live/items.json", "--format", "markdown"]);
+    assert!(
+        markdown.contains("### Not decided from what AWS Config records (2)"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("after apply"), "{markdown}");
     let (_, sarif, _) = live(&["--items", "fixtures/live/items.json", "--format", "sarif"]);
     let log: Value = serde_json::from_str(&sarif).unwrap();
     let schema: Value =

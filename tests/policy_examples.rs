@@ -104,6 +104,7 @@ fn every_example_of_every_policy() {
                                 refers_to: Vec::new(),
                                 path: None,
                                 suppressed: None,
+                                undecided: Default::default(),
                             }]
                         } else {
                             mine

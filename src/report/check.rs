@@ -84,7 +84,7 @@ fn miette_severity(f: &Finding) -> miette::Severity {
 
 fn label(f: &Finding) -> String {
     match f.outcome {
-        Outcome::Unresolved => "decided only after apply".into(),
+        Outcome::Unresolved => f.undecided.label().into(),
         _ => format!("{} severity", f.severity),
     }
 }
@@ -142,7 +142,7 @@ pub fn text(
                 let _ = write!(help, "\nThe value comes from {}.", position(*v, sources));
             }
             if !f.refers_to.is_empty() {
-                let _ = write!(help, "\nKnown only after apply: {}.", f.refers_to.join(", "));
+                let _ = write!(help, "\n{}: {}.", f.undecided.refs_heading(), f.refers_to.join(", "));
             }
             let (source, label) = match f.span {
                 Some(span) => {

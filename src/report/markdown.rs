@@ -3,7 +3,7 @@
 
 use super::check::{ordered, position, Summary};
 use crate::model::Project;
-use crate::rules::engine::{Finding, Outcome};
+use crate::rules::engine::{Finding, Outcome, Undecided};
 use crate::rules::{Registry, Severity};
 use crate::source::SourceMap;
 use std::fmt::Write as _;
@@ -63,7 +63,12 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
         .filter(|f| f.outcome == Outcome::Unresolved && f.suppressed.is_none())
         .collect();
     if !unresolved.is_empty() {
-        let _ = writeln!(out, "\n### Decided only after apply ({})\n", unresolved.len());
+        let heading = if unresolved.iter().all(|f| f.undecided == Undecided::NotRecorded) {
+            "Not decided from what AWS Config records"
+        } else {
+            "Decided only after apply"
+        };
+        let _ = writeln!(out, "\n### {heading} ({})\n", unresolved.len());
         for f in unresolved {
             details(&mut out, registry, f, sources);
         }
@@ -92,7 +97,12 @@ fn details(out: &mut String, registry: &Registry, f: &Finding, sources: &SourceM
     let _ = writeln!(out, "{}\n", cell(&f.message));
     let _ = writeln!(out, "**Fix:** {}\n", cell(&policy.remediation));
     if !f.refers_to.is_empty() {
-        let _ = writeln!(out, "Known only after apply: {}\n", cell(&f.refers_to.join(", ")));
+        let _ = writeln!(
+            out,
+            "{}: {}\n",
+            f.undecided.refs_heading(),
+            cell(&f.refers_to.join(", "))
+        );
     }
     let _ = writeln!(
         out,

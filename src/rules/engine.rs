@@ -48,6 +48,37 @@ pub struct Finding {
     pub path: Option<String>,
     /// Set when a suppression covers the failure: it is still reported, but does not fail the run.
     pub suppressed: Option<super::suppress::Suppressed>,
+    /// For unresolved outcomes: why the value is not known (code: until apply; an account: AWS
+    /// Config does not record it).
+    pub undecided: Undecided,
+}
+
+/// Why an unresolved finding's values are not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Undecided {
+    /// Terraform knows them only after apply (code and plans).
+    #[default]
+    UntilApply,
+    /// The deployed account's records (AWS Config) do not hold them.
+    NotRecorded,
+}
+
+impl Undecided {
+    /// The short label at the finding's location.
+    pub fn label(self) -> &'static str {
+        match self {
+            Undecided::UntilApply => "decided only after apply",
+            Undecided::NotRecorded => "not recorded by AWS Config",
+        }
+    }
+
+    /// The heading of the list of references.
+    pub fn refs_heading(self) -> &'static str {
+        match self {
+            Undecided::UntilApply => "Known only after apply",
+            Undecided::NotRecorded => "Not known from AWS Config",
+        }
+    }
 }
 
 /// Runs every policy in `registry` that applies to each project's profile.
@@ -105,6 +136,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         refers_to,
         path,
         suppressed: None,
+        undecided: Undecided::UntilApply,
     };
     // A condition that depends on values known only after apply, located at the first of them.
     let unresolved = |r: &Resource, u: &[(String, crate::model::Unknown)]| {

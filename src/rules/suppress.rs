@@ -345,5 +345,6 @@ fn meta_finding(
         refers_to: Vec::new(),
         path: None,
         suppressed: None,
+        undecided: Default::default(),
     }
 }
