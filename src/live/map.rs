@@ -73,6 +73,16 @@ fn put(attrs: &mut BTreeMap<String, Value>, k: &str, v: Option<Value>) {
     }
 }
 
+/// Reads one configuration field as a value of the model.
+type Getter = fn(&J, &str) -> Option<Value>;
+
+/// Copies configuration fields into attributes: (Terraform attribute, how to read it, AWS field).
+fn copy(attrs: &mut BTreeMap<String, Value>, config: &J, fields: &[(&str, Getter, &str)]) {
+    for (tf, get, aws) in fields {
+        put(attrs, tf, get(config, aws));
+    }
+}
+
 fn jbool(v: &J, k: &str) -> Option<Value> {
     match v.get(k)? {
         J::Bool(b) => Some(Value::Bool(*b)),
@@ -335,21 +345,33 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 )
             };
             let mut a = BTreeMap::new();
-            put(&mut a, "name", jstr(&config, "groupName"));
-            put(&mut a, "description", jstr(&config, "description"));
-            put(&mut a, "vpc_id", jstr(&config, "vpcId"));
+            copy(
+                &mut a,
+                &config,
+                &[
+                    ("name", jstr, "groupName"),
+                    ("description", jstr, "description"),
+                    ("vpc_id", jstr, "vpcId"),
+                ],
+            );
             a.insert("ingress".into(), rules("ipPermissions"));
             a.insert("egress".into(), rules("ipPermissionsEgress"));
             Mapped::Resources(vec![primary("aws_security_group", a)])
         }
         "AWS::EC2::Volume" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "encrypted", jbool(&config, "encrypted"));
-            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
-            put(&mut a, "size", jnum(&config, "size"));
-            put(&mut a, "type", jstr(&config, "volumeType"));
-            put(&mut a, "iops", jnum(&config, "iops"));
-            put(&mut a, "availability_zone", jstr(&config, "availabilityZone"));
+            copy(
+                &mut a,
+                &config,
+                &[
+                    ("encrypted", jbool, "encrypted"),
+                    ("kms_key_id", jstr, "kmsKeyId"),
+                    ("size", jnum, "size"),
+                    ("type", jstr, "volumeType"),
+                    ("iops", jnum, "iops"),
+                    ("availability_zone", jstr, "availabilityZone"),
+                ],
+            );
             Mapped::Resources(vec![primary("aws_ebs_volume", a)])
         }
         "AWS::EC2::Instance" => {
@@ -358,12 +380,14 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             put(&mut a, "subnet_id", jstr(&config, "subnetId"));
             if let Some(m) = config.get("metadataOptions") {
                 let mut mo = BTreeMap::new();
-                put(&mut mo, "http_tokens", jstr(m, "httpTokens"));
-                put(&mut mo, "http_endpoint", jstr(m, "httpEndpoint"));
-                put(
+                copy(
                     &mut mo,
-                    "http_put_response_hop_limit",
-                    jnum(m, "httpPutResponseHopLimit"),
+                    m,
+                    &[
+                        ("http_tokens", jstr, "httpTokens"),
+                        ("http_endpoint", jstr, "httpEndpoint"),
+                        ("http_put_response_hop_limit", jnum, "httpPutResponseHopLimit"),
+                    ],
                 );
                 a.insert("metadata_options".into(), block(mo));
             } else {
@@ -416,38 +440,32 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         }
         "AWS::RDS::DBInstance" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "identifier", jstr(&config, "dBInstanceIdentifier"));
-            put(&mut a, "instance_class", jstr(&config, "dBInstanceClass"));
-            put(&mut a, "engine", jstr(&config, "engine"));
-            put(&mut a, "engine_version", jstr(&config, "engineVersion"));
-            put(&mut a, "storage_encrypted", jbool(&config, "storageEncrypted"));
-            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
-            put(&mut a, "publicly_accessible", jbool(&config, "publiclyAccessible"));
-            put(&mut a, "multi_az", jbool(&config, "multiAZ"));
-            put(
+            copy(
                 &mut a,
-                "backup_retention_period",
-                jnum(&config, "backupRetentionPeriod"),
+                &config,
+                &[
+                    ("identifier", jstr, "dBInstanceIdentifier"),
+                    ("instance_class", jstr, "dBInstanceClass"),
+                    ("engine", jstr, "engine"),
+                    ("engine_version", jstr, "engineVersion"),
+                    ("storage_encrypted", jbool, "storageEncrypted"),
+                    ("kms_key_id", jstr, "kmsKeyId"),
+                    ("publicly_accessible", jbool, "publiclyAccessible"),
+                    ("multi_az", jbool, "multiAZ"),
+                    ("backup_retention_period", jnum, "backupRetentionPeriod"),
+                    ("deletion_protection", jbool, "deletionProtection"),
+                    (
+                        "iam_database_authentication_enabled",
+                        jbool,
+                        "iAMDatabaseAuthenticationEnabled",
+                    ),
+                    ("allocated_storage", jnum, "allocatedStorage"),
+                    ("storage_type", jstr, "storageType"),
+                    ("auto_minor_version_upgrade", jbool, "autoMinorVersionUpgrade"),
+                    ("performance_insights_enabled", jbool, "performanceInsightsEnabled"),
+                    ("monitoring_interval", jnum, "monitoringInterval"),
+                ],
             );
-            put(&mut a, "deletion_protection", jbool(&config, "deletionProtection"));
-            put(
-                &mut a,
-                "iam_database_authentication_enabled",
-                jbool(&config, "iAMDatabaseAuthenticationEnabled"),
-            );
-            put(&mut a, "allocated_storage", jnum(&config, "allocatedStorage"));
-            put(&mut a, "storage_type", jstr(&config, "storageType"));
-            put(
-                &mut a,
-                "auto_minor_version_upgrade",
-                jbool(&config, "autoMinorVersionUpgrade"),
-            );
-            put(
-                &mut a,
-                "performance_insights_enabled",
-                jbool(&config, "performanceInsightsEnabled"),
-            );
-            put(&mut a, "monitoring_interval", jnum(&config, "monitoringInterval"));
             put(
                 &mut a,
                 "db_subnet_group_name",
@@ -492,21 +510,23 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         }
         "AWS::RDS::DBCluster" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "cluster_identifier", jstr(&config, "dBClusterIdentifier"));
-            put(&mut a, "engine", jstr(&config, "engine"));
-            put(&mut a, "engine_version", jstr(&config, "engineVersion"));
-            put(&mut a, "storage_encrypted", jbool(&config, "storageEncrypted"));
-            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
-            put(
+            copy(
                 &mut a,
-                "backup_retention_period",
-                jnum(&config, "backupRetentionPeriod"),
-            );
-            put(&mut a, "deletion_protection", jbool(&config, "deletionProtection"));
-            put(
-                &mut a,
-                "iam_database_authentication_enabled",
-                jbool(&config, "iAMDatabaseAuthenticationEnabled"),
+                &config,
+                &[
+                    ("cluster_identifier", jstr, "dBClusterIdentifier"),
+                    ("engine", jstr, "engine"),
+                    ("engine_version", jstr, "engineVersion"),
+                    ("storage_encrypted", jbool, "storageEncrypted"),
+                    ("kms_key_id", jstr, "kmsKeyId"),
+                    ("backup_retention_period", jnum, "backupRetentionPeriod"),
+                    ("deletion_protection", jbool, "deletionProtection"),
+                    (
+                        "iam_database_authentication_enabled",
+                        jbool,
+                        "iAMDatabaseAuthenticationEnabled",
+                    ),
+                ],
             );
             if let Some(logs) = config.get("enabledCloudwatchLogsExports").and_then(|l| l.as_array()) {
                 a.insert(
@@ -597,10 +617,16 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         }
         "AWS::ElasticLoadBalancingV2::Listener" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "load_balancer_arn", jstr(&config, "loadBalancerArn"));
-            put(&mut a, "port", jnum(&config, "port"));
-            put(&mut a, "protocol", jstr(&config, "protocol"));
-            put(&mut a, "ssl_policy", jstr(&config, "sslPolicy"));
+            copy(
+                &mut a,
+                &config,
+                &[
+                    ("load_balancer_arn", jstr, "loadBalancerArn"),
+                    ("port", jnum, "port"),
+                    ("protocol", jstr, "protocol"),
+                    ("ssl_policy", jstr, "sslPolicy"),
+                ],
+            );
             let actions: Vec<Value> = config
                 .get("defaultActions")
                 .and_then(|l| l.as_array())
@@ -612,9 +638,15 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                     put(&mut m, "target_group_arn", jstr(act, "targetGroupArn"));
                     if let Some(r) = act.get("redirectConfig") {
                         let mut red = BTreeMap::new();
-                        put(&mut red, "protocol", jstr(r, "protocol"));
-                        put(&mut red, "port", jstr(r, "port"));
-                        put(&mut red, "status_code", jstr(r, "statusCode"));
+                        copy(
+                            &mut red,
+                            r,
+                            &[
+                                ("protocol", jstr, "protocol"),
+                                ("port", jstr, "port"),
+                                ("status_code", jstr, "statusCode"),
+                            ],
+                        );
                         m.insert("redirect".into(), block(red));
                     }
                     Value::Map(m)
@@ -625,9 +657,15 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         }
         "AWS::EC2::VPC" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "cidr_block", jstr(&config, "cidrBlock"));
-            put(&mut a, "enable_dns_support", jbool(&config, "enableDnsSupport"));
-            put(&mut a, "enable_dns_hostnames", jbool(&config, "enableDnsHostnames"));
+            copy(
+                &mut a,
+                &config,
+                &[
+                    ("cidr_block", jstr, "cidrBlock"),
+                    ("enable_dns_support", jbool, "enableDnsSupport"),
+                    ("enable_dns_hostnames", jbool, "enableDnsHostnames"),
+                ],
+            );
             Mapped::Resources(vec![primary("aws_vpc", a)])
         }
         "AWS::EC2::FlowLog" => {
@@ -638,17 +676,29 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             } else {
                 put(&mut a, "subnet_id", jstr(&config, "resourceId"));
             }
-            put(&mut a, "traffic_type", jstr(&config, "trafficType"));
-            put(&mut a, "log_destination_type", jstr(&config, "logDestinationType"));
-            put(&mut a, "log_destination", jstr(&config, "logDestination"));
+            copy(
+                &mut a,
+                &config,
+                &[
+                    ("traffic_type", jstr, "trafficType"),
+                    ("log_destination_type", jstr, "logDestinationType"),
+                    ("log_destination", jstr, "logDestination"),
+                ],
+            );
             Mapped::Resources(vec![primary("aws_flow_log", a)])
         }
         "AWS::EC2::Subnet" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "vpc_id", jstr(&config, "vpcId"));
-            put(&mut a, "cidr_block", jstr(&config, "cidrBlock"));
-            put(&mut a, "availability_zone", jstr(&config, "availabilityZone"));
-            put(&mut a, "map_public_ip_on_launch", jbool(&config, "mapPublicIpOnLaunch"));
+            copy(
+                &mut a,
+                &config,
+                &[
+                    ("vpc_id", jstr, "vpcId"),
+                    ("cidr_block", jstr, "cidrBlock"),
+                    ("availability_zone", jstr, "availabilityZone"),
+                    ("map_public_ip_on_launch", jbool, "mapPublicIpOnLaunch"),
+                ],
+            );
             Mapped::Resources(vec![primary("aws_subnet", a)])
         }
         "AWS::EC2::NatGateway" => {
@@ -669,11 +719,17 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 .filter(|r| s(r, "gatewayId").as_deref() != Some("local"))
                 .map(|r| {
                     let mut m = BTreeMap::new();
-                    put(&mut m, "cidr_block", jstr(r, "destinationCidrBlock"));
-                    put(&mut m, "ipv6_cidr_block", jstr(r, "destinationIpv6CidrBlock"));
-                    put(&mut m, "gateway_id", jstr(r, "gatewayId"));
-                    put(&mut m, "nat_gateway_id", jstr(r, "natGatewayId"));
-                    put(&mut m, "transit_gateway_id", jstr(r, "transitGatewayId"));
+                    copy(
+                        &mut m,
+                        r,
+                        &[
+                            ("cidr_block", jstr, "destinationCidrBlock"),
+                            ("ipv6_cidr_block", jstr, "destinationIpv6CidrBlock"),
+                            ("gateway_id", jstr, "gatewayId"),
+                            ("nat_gateway_id", jstr, "natGatewayId"),
+                            ("transit_gateway_id", jstr, "transitGatewayId"),
+                        ],
+                    );
                     Value::Map(m)
                 })
                 .collect();
@@ -702,24 +758,18 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         }
         "AWS::CloudTrail::Trail" => {
             let mut a = BTreeMap::new();
-            put(&mut a, "name", jstr(&config, "name"));
-            put(&mut a, "s3_bucket_name", jstr(&config, "s3BucketName"));
-            put(&mut a, "is_multi_region_trail", jbool(&config, "isMultiRegionTrail"));
-            put(
+            copy(
                 &mut a,
-                "enable_log_file_validation",
-                jbool(&config, "logFileValidationEnabled"),
-            );
-            put(
-                &mut a,
-                "include_global_service_events",
-                jbool(&config, "includeGlobalServiceEvents"),
-            );
-            put(&mut a, "kms_key_id", jstr(&config, "kmsKeyId"));
-            put(
-                &mut a,
-                "cloud_watch_logs_group_arn",
-                jstr(&config, "cloudWatchLogsLogGroupArn"),
+                &config,
+                &[
+                    ("name", jstr, "name"),
+                    ("s3_bucket_name", jstr, "s3BucketName"),
+                    ("is_multi_region_trail", jbool, "isMultiRegionTrail"),
+                    ("enable_log_file_validation", jbool, "logFileValidationEnabled"),
+                    ("include_global_service_events", jbool, "includeGlobalServiceEvents"),
+                    ("kms_key_id", jstr, "kmsKeyId"),
+                    ("cloud_watch_logs_group_arn", jstr, "cloudWatchLogsLogGroupArn"),
+                ],
             );
             Mapped::Resources(vec![primary("aws_cloudtrail", a)])
         }
