@@ -266,25 +266,6 @@ fn bundled(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut group = c.benchmark_group("bundled");
     group.sample_size(20);
-    group.bench_function("check --env all", |b| {
-        b.iter(|| {
-            let registry = Registry::builtin().expect("policies load");
-            let loader = Loader::new(root.join("terraform"));
-            let specs: Vec<RootSpec> = ["dev", "staging", "prod"]
-                .iter()
-                .map(|e| RootSpec {
-                    name: e.to_string(),
-                    dir: root.join("terraform/environments").join(e),
-                    var_files: Vec::new(),
-                    vars: Vec::new(),
-                    workspace: "default".into(),
-                    profile: e.to_string(),
-                })
-                .collect();
-            let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
-            engine::run(&registry, &projects).len()
-        })
-    });
     let specs: Vec<RootSpec> = ["dev", "staging", "prod"]
         .iter()
         .map(|e| RootSpec {
@@ -296,6 +277,14 @@ fn bundled(c: &mut Criterion) {
             profile: e.to_string(),
         })
         .collect();
+    group.bench_function("check --env all", |b| {
+        b.iter(|| {
+            let registry = Registry::builtin().expect("policies load");
+            let loader = Loader::new(root.join("terraform"));
+            let projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+            engine::run(&registry, &projects).len()
+        })
+    });
     let catalog = Catalog::embedded();
     let usage = Usage::default();
     group.bench_function("cost --env all", |b| {

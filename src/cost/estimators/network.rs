@@ -95,14 +95,7 @@ pub struct LoadBalancerInput {
 }
 
 pub fn load_balancer_input(r: &Resource, ctx: &Ctx) -> LoadBalancerInput {
-    let subnets = list_len(r, "subnets");
-    let mappings = list_len(r, "subnet_mapping");
-    let azs = match (subnets, mappings) {
-        (Attr::Known(n), _) if n > 0 => Attr::Known(d(n as i64)),
-        (_, Attr::Known(n)) if n > 0 => Attr::Known(d(n as i64)),
-        (Attr::Unknown(u), _) | (_, Attr::Unknown(u)) => Attr::Unknown(u),
-        _ => Attr::Unknown(unknown_attr(r, "subnets")),
-    };
+    let azs = zone_count(r, "subnets", "subnet_mapping");
     LoadBalancerInput {
         region: region_of(r),
         lb_type: str_attr(r, "load_balancer_type").or("application".into()),
@@ -196,13 +189,19 @@ pub struct ClassicElbInput {
     pub data_processed_gb: Option<Decimal>,
 }
 
-pub fn classic_elb_input(r: &Resource, ctx: &Ctx) -> ClassicElbInput {
-    let azs = match (list_len(r, "subnets"), list_len(r, "availability_zones")) {
+/// A load balancer's zones: the length of the first of two list attributes that has elements
+/// (`subnets`, then `subnet_mapping` or `availability_zones`); unknown when neither says.
+fn zone_count(r: &Resource, first: &str, second: &str) -> Attr<Decimal> {
+    match (list_len(r, first), list_len(r, second)) {
         (Attr::Known(n), _) if n > 0 => Attr::Known(d(n as i64)),
         (_, Attr::Known(n)) if n > 0 => Attr::Known(d(n as i64)),
         (Attr::Unknown(u), _) | (_, Attr::Unknown(u)) => Attr::Unknown(u),
-        _ => Attr::Unknown(unknown_attr(r, "subnets")),
-    };
+        _ => Attr::Unknown(unknown_attr(r, first)),
+    }
+}
+
+pub fn classic_elb_input(r: &Resource, ctx: &Ctx) -> ClassicElbInput {
+    let azs = zone_count(r, "subnets", "availability_zones");
     ClassicElbInput {
         region: region_of(r),
         internet_facing: bool_attr(r, "internal").or(false).map(|internal| !internal),
