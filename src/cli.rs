@@ -271,6 +271,11 @@ pub struct TargetArgs {
     /// Never colour the output.
     #[arg(long)]
     pub no_color: bool,
+    /// Treat evaluation errors that Terraform reports only at plan time (a null where a value is
+    /// needed, a count that depends on apply-time values) as errors: exit 2. Without it they are
+    /// warnings, the value is unknown, and every finding is still reported.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -391,6 +396,14 @@ pub fn load_with_settings(target: &TargetArgs) -> miette::Result<(Loader, Vec<Pr
         None => Loader::new(scan_root),
     };
     let mut projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+    if target.strict {
+        for p in &mut projects {
+            p.diagnostics = std::mem::take(&mut p.diagnostics)
+                .into_iter()
+                .map(Diagnostic::strict)
+                .collect();
+        }
+    }
     for spec in &plans {
         projects.push(plan::read(&loader, spec).unwrap_or_else(|d| Project {
             env: spec.name.clone(),
@@ -1107,6 +1120,7 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
                 profile: None,
                 format: Format::Text,
                 no_color: true,
+                strict: false,
             };
             let (code_loader, code, _) = load_with_settings(&target)?;
             let errors: Vec<Diagnostic> = input_diagnostics(&code, &code_loader)

@@ -24,6 +24,11 @@ pub struct Diagnostic {
     /// What the label under the snippet says.
     pub label: Option<String>,
     pub help: Option<String>,
+    /// An evaluation error that Terraform reports only at plan time, for want of inputs the
+    /// pipeline supplies (a module's null defaults, a generated file): a warning, whose value
+    /// becomes unknown, and an error under `--strict`. What `terraform validate` rejects is an
+    /// error from the start.
+    pub plan_time: bool,
 }
 
 impl Diagnostic {
@@ -35,7 +40,25 @@ impl Diagnostic {
             span,
             label: None,
             help: None,
+            plan_time: false,
         }
+    }
+
+    /// An evaluation error Terraform would report only at plan time (see [`Diagnostic::plan_time`]).
+    pub fn plan_time(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            plan_time: true,
+            ..Diagnostic::error(code, message, span)
+        }
+    }
+
+    /// `--strict`: a plan-time evaluation error is an error.
+    pub fn strict(mut self) -> Self {
+        if self.plan_time {
+            self.severity = Severity::Error;
+        }
+        self
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {

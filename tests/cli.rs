@@ -232,14 +232,24 @@ fn a_failed_validation_points_at_the_value_that_fails() {
     )
     .expect("write");
     std::fs::write(dir.path().join("terraform.tfvars"), "# the environment\nenv = \"qa\"\n").expect("write");
-    let out = infracheck().arg("resources").arg(dir.path()).output().expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("terraform.tfvars:2:7: invalid value for variable \"env\": env must be dev or"),
-        "{err}"
-    );
-    assert!(err.contains("2 │ env = \"qa\""), "{err}");
+    // Terraform rejects the value at plan time, not `terraform validate`: a located warning,
+    // and an error (exit 2) under --strict.
+    for (strict, code, severity) in [(false, 0, "⚠"), (true, 2, "×")] {
+        let mut cmd = infracheck();
+        cmd.arg("resources").arg(dir.path());
+        if strict {
+            cmd.arg("--strict");
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(code), "strict: {strict}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{severity} {}", dir.path().join("terraform.tfvars").display()))
+                && err.contains("terraform.tfvars:2:7: invalid value for variable \"env\": env must be dev or"),
+            "{err}"
+        );
+        assert!(err.contains("2 │ env = \"qa\""), "{err}");
+    }
 }
 
 #[test]

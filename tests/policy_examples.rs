@@ -8,13 +8,14 @@ use infracheck::model::Project;
 use infracheck::report;
 use infracheck::rules::engine::{run, run_one, Finding, Outcome};
 use infracheck::rules::{suppress, Check, Policy, Registry};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Evaluates one example, written to a stable place under target/ so snapshots name the same path
-/// on every machine.
+/// Evaluates one example, written to a stable place, `target/tmp/` of the checkout, so snapshots
+/// name the same path on every machine — also when CARGO_TARGET_DIR points elsewhere (the path
+/// is part of the text, and its length decides where miette wraps it).
 fn evaluate(policy: &Policy, kind: &str, n: usize, hcl: &str) -> (Loader, Project) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("policy-examples")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/tmp/policy-examples")
         .join(&policy.id)
         .join(format!("{kind}-{n}"));
     let _ = std::fs::remove_dir_all(&dir);

@@ -268,8 +268,40 @@ impl ModuleConfig {
                     ),
                 }
             }
+            cfg.note_provider_functions(f.file, &f.body);
         }
         cfg
+    }
+
+    /// Provider-defined functions (`provider::aws::arn_parse(…)`, Terraform >= 1.8) are computed
+    /// by their provider: their values are unknown here, and each call says so once.
+    fn note_provider_functions(&mut self, file: FileId, body: &Body) {
+        struct Calls(Vec<(String, Option<std::ops::Range<usize>>)>);
+        impl hcl_edit::visit::Visit for Calls {
+            fn visit_func_call(&mut self, node: &hcl_edit::expr::FuncCall) {
+                if node.name.is_namespaced() {
+                    let ns: Vec<&str> = node.name.namespace.iter().map(|n| n.as_str()).collect();
+                    let span = hcl_edit::Span::span(&node.name.name);
+                    self.0
+                        .push((format!("{}::{}", ns.join("::"), node.name.name.as_str()), span));
+                }
+                hcl_edit::visit::visit_func_call(self, node);
+            }
+        }
+        let mut calls = Calls(Vec::new());
+        hcl_edit::visit::Visit::visit_body(&mut calls, body);
+        for (name, span) in calls.0 {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "eval::provider-function",
+                    format!(
+                        "{name} is a provider-defined function, computed by its provider: its value is unknown here"
+                    ),
+                    Some(Span::new(file, span.unwrap_or(0..0))),
+                )
+                .with_label("provider-defined function"),
+            );
+        }
     }
 
     fn duplicate(&mut self, what: &str, name: &str, span: Span) {

@@ -145,6 +145,13 @@ pub fn eval(expr: &Expression, ctx: &Ctx) -> EvalResult {
         }
         Expression::BinaryOp(op) => {
             let l = eval(&op.lhs_expr, ctx)?;
+            // `&&` and `||` short-circuit as in Terraform >= 1.12: a known left operand that
+            // decides the result leaves the right one unevaluated (`var.x != null && var.x.on`).
+            match (op.operator.value(), to_bool(&l)) {
+                (BinaryOperator::And, Some(false)) => return Ok(Value::Bool(false)),
+                (BinaryOperator::Or, Some(true)) => return Ok(Value::Bool(true)),
+                _ => {}
+            }
             let r = eval(&op.rhs_expr, ctx)?;
             binary(*op.operator.value(), l, r).map_err(|m| EvalError::new(m, span_of(ctx, expr)))
         }
@@ -329,17 +336,17 @@ fn resolve_root(name: &str, ctx: &Ctx, span: Option<Span>) -> EvalResult {
         "self" => ctx
             .self_value
             .clone()
-            .ok_or_else(|| EvalError::new("The \"self\" object is not available in this context.", span)),
-        "count" | "each" | "var" | "local" | "module" | "data" | "path" | "terraform" => Err(EvalError::new(
+            .ok_or_else(|| EvalError::invalid("The \"self\" object is not available in this context.", span)),
+        "count" | "each" | "var" | "local" | "module" | "data" | "path" | "terraform" => Err(EvalError::invalid(
             format!("Invalid reference: the {name:?} object cannot be accessed directly; name one of its attributes."),
             span,
         )),
         _ => match ctx.scope.resources.get(name) {
-            Some(_) => Err(EvalError::new(
+            Some(_) => Err(EvalError::invalid(
                 format!("Invalid reference: a reference to a resource type must be followed by the resource name, like {name}.example."),
                 span,
             )),
-            None => Err(EvalError::new(format!("Unknown variable: there is no variable named {name:?}."), span)),
+            None => Err(EvalError::invalid(format!("Unknown variable: there is no variable named {name:?}."), span)),
         },
     }
 }
@@ -363,7 +370,7 @@ fn resolve_ref(
     }
     let scope = ctx.scope;
     let first = attr_name(ops.first());
-    let need = |what: &str| EvalError::new(format!("Invalid reference: {what}"), span);
+    let need = |what: &str| EvalError::invalid(format!("Invalid reference: {what}"), span);
     match root {
         "var" => {
             let n = first.ok_or_else(|| need("a variable name is required after \"var.\""))?;
@@ -372,7 +379,7 @@ fn resolve_ref(
                 .get(n)
                 .cloned()
                 .map(|v| (v, 1))
-                .ok_or_else(|| EvalError::new(format!("Reference to undeclared input variable: an input variable with the name {n:?} has not been declared."), span))
+                .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared input variable: an input variable with the name {n:?} has not been declared."), span))
         }
         "local" => {
             let n = first.ok_or_else(|| need("a local value name is required after \"local.\""))?;
@@ -381,7 +388,7 @@ fn resolve_ref(
                 .get(n)
                 .cloned()
                 .map(|v| (v, 1))
-                .ok_or_else(|| EvalError::new(format!("Reference to undeclared local value: a local value with the name {n:?} has not been declared."), span))
+                .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared local value: a local value with the name {n:?} has not been declared."), span))
         }
         "module" => {
             let n = first.ok_or_else(|| need("a module name is required after \"module.\""))?;
@@ -390,7 +397,7 @@ fn resolve_ref(
                 .get(n)
                 .cloned()
                 .map(|v| (v, 1))
-                .ok_or_else(|| EvalError::new(format!("Reference to undeclared module: no module call named {n:?} is declared in this module."), span))
+                .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared module: no module call named {n:?} is declared in this module."), span))
         }
         "data" => {
             let t = first.ok_or_else(|| need("a data source type is required after \"data.\""))?;
@@ -401,16 +408,16 @@ fn resolve_ref(
                 .and_then(|m| m.get(n))
                 .cloned()
                 .map(|v| (v, 2))
-                .ok_or_else(|| EvalError::new(format!("Reference to undeclared resource: a data resource \"{t}\" \"{n}\" has not been declared in this module."), span))
+                .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared resource: a data resource \"{t}\" \"{n}\" has not been declared in this module."), span))
         }
         "count" => match (first, &ctx.count_index) {
             (Some("index"), Some(i)) => Ok((i.clone(), 1)),
-            _ => Err(EvalError::new("Reference to \"count\" in non-counted context: count.index is only available in blocks that set count.", span)),
+            _ => Err(EvalError::invalid("Reference to \"count\" in non-counted context: count.index is only available in blocks that set count.", span)),
         },
         "each" => match (first, &ctx.each) {
             (Some("key"), Some((k, _))) => Ok((k.clone(), 1)),
             (Some("value"), Some((_, v))) => Ok((v.clone(), 1)),
-            _ => Err(EvalError::new("each.key and each.value are only available in blocks that set for_each.", span)),
+            _ => Err(EvalError::invalid("each.key and each.value are only available in blocks that set for_each.", span)),
         },
         "path" => {
             let v = match first {
@@ -426,6 +433,19 @@ fn resolve_ref(
             _ => Err(need("the only attribute of the \"terraform\" object is workspace")),
         },
         "self" => Ok((resolve_root("self", ctx, span)?, 0)),
+        // `resource.TYPE.NAME` (Terraform >= 1.1) names a managed resource whose type could clash
+        // with a reserved root name.
+        "resource" => {
+            let t = first.ok_or_else(|| need("a resource type is required after \"resource.\""))?;
+            let n = attr_name(ops.get(1)).ok_or_else(|| need("a resource name is required after the type"))?;
+            scope
+                .resources
+                .get(t)
+                .and_then(|m| m.get(n))
+                .cloned()
+                .map(|v| (v, 2))
+                .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared resource: a managed resource \"{t}\" \"{n}\" has not been declared in this module."), span))
+        }
         _ => match scope.resources.get(root) {
             Some(by_name) => {
                 let n = first.ok_or_else(|| need("a resource name is required after the type"))?;
@@ -433,11 +453,11 @@ fn resolve_ref(
                     .get(n)
                     .cloned()
                     .map(|v| (v, 1))
-                    .ok_or_else(|| EvalError::new(format!("Reference to undeclared resource: a managed resource \"{root}\" \"{n}\" has not been declared in this module."), span))
+                    .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared resource: a managed resource \"{root}\" \"{n}\" has not been declared in this module."), span))
             }
             None => match first {
-                Some(n) if root.contains('_') => Err(EvalError::new(format!("Reference to undeclared resource: a managed resource \"{root}\" \"{n}\" has not been declared in this module."), span)),
-                _ => Err(EvalError::new(format!("Unknown variable: there is no variable named {root:?}."), span)),
+                Some(n) if root.contains('_') => Err(EvalError::invalid(format!("Reference to undeclared resource: a managed resource \"{root}\" \"{n}\" has not been declared in this module."), span)),
+                _ => Err(EvalError::invalid(format!("Unknown variable: there is no variable named {root:?}."), span)),
             },
         },
     }
@@ -502,13 +522,10 @@ fn apply_ops(mut value: Value, ops: &[&TraversalOperator], ctx: &Ctx, span: Opti
 fn eval_call(call: &hcl_edit::expr::FuncCall, ctx: &Ctx, span: Option<Span>) -> EvalResult {
     let name = call.name.name.as_str();
     if call.name.is_namespaced() {
-        return Err(EvalError::new(
-            format!(
-                "Call to unknown function: provider-defined function {} is not supported.",
-                call.name.name.as_str()
-            ),
-            span,
-        ));
+        // A provider-defined function (Terraform >= 1.8): the provider computes it, so its value
+        // is unknown here; the configuration notes each call once (see `config`).
+        let ns: Vec<&str> = call.name.namespace.iter().map(|n| n.as_str()).collect();
+        return Ok(Value::unknown(format!("{}::{name}(…)", ns.join("::"))));
     }
     // try and can see the errors of their arguments, so they evaluate them themselves.
     match name {
@@ -566,7 +583,13 @@ fn eval_call(call: &hcl_edit::expr::FuncCall, ctx: &Ctx, span: Option<Span>) -> 
             None => {}
         }
     }
-    functions::call(name, args, &ctx.scope.fs).map_err(|m| EvalError::new(m, span))
+    functions::call(name, args, &ctx.scope.fs).map_err(|m| {
+        if m.starts_with("Call to unknown function") {
+            EvalError::invalid(m, span)
+        } else {
+            EvalError::new(m, span)
+        }
+    })
 }
 
 fn eval_for(f: &ForExpr, ctx: &Ctx) -> EvalResult {

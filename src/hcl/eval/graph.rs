@@ -16,6 +16,9 @@ pub struct ModuleGraph {
     /// For each output, the variables it depends on, through locals, resources and nested
     /// module calls.
     pub needs: BTreeMap<String, BTreeSet<String>>,
+    /// (module call, provider configuration) pairs where the configuration reads the call's
+    /// outputs: the call's children bind that configuration late.
+    pub late_providers: BTreeSet<(String, String)>,
     /// Declarations in cycles, in the graph's order.
     pub cyclic: Vec<Node>,
     /// How many declared nodes each node waits for.
@@ -162,6 +165,11 @@ impl Visit for Refs {
                 ("data", Some(t)) => {
                     if let Some(n) = get_attr(node.operators.get(1)) {
                         self.0.insert(Node::Resource(format!("data.{t}.{n}")));
+                    }
+                }
+                ("resource", Some(t)) => {
+                    if let Some(n) = get_attr(node.operators.get(1)) {
+                        self.0.insert(Node::Resource(format!("{t}.{n}")));
                     }
                 }
                 ("count" | "each" | "path" | "terraform" | "self", _) => {}

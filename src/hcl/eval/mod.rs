@@ -18,13 +18,26 @@ use std::path::PathBuf;
 pub struct EvalError {
     pub message: String,
     pub span: Option<Span>,
+    /// An error whatever the values (an undeclared reference, an unknown function): `terraform
+    /// validate` rejects it. Other errors depend on values and Terraform meets them only at plan.
+    pub invalid: bool,
 }
 
 impl EvalError {
+    /// An error that depends on the values at hand.
     pub fn new(message: impl Into<String>, span: Option<Span>) -> Self {
         EvalError {
             message: message.into(),
             span,
+            invalid: false,
+        }
+    }
+
+    /// An error whatever the values: the configuration is invalid.
+    pub fn invalid(message: impl Into<String>, span: Option<Span>) -> Self {
+        EvalError {
+            invalid: true,
+            ..EvalError::new(message, span)
         }
     }
 }

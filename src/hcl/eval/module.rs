@@ -39,6 +39,10 @@ struct ProviderRef {
     /// The configuration's name where it is declared, e.g. `aws.west` or `module.a.aws`.
     display: String,
     region: Value,
+    /// Set when the configuration is evaluated after the module that uses it (it reads that
+    /// module's outputs): the module where it is declared and its name there. Resources take
+    /// its region once the whole root has been evaluated.
+    late: Option<(ModulePath, String)>,
 }
 
 type ProviderMap = BTreeMap<String, ProviderRef>;
@@ -158,6 +162,11 @@ struct RootEval<'l> {
     /// How many module calls were cut as recursive: a graph built without any does not depend on
     /// where its module is called from.
     recursion_cuts: std::cell::Cell<usize>,
+    /// Resources (index into `resources`) whose provider configuration is bound late, with the
+    /// module that declares it and its name.
+    late_regions: Vec<(usize, ModulePath, String)>,
+    /// Above zero while the representative instance (`[*]`) of an unknown expansion is evaluated.
+    representative: usize,
 }
 
 /// Evaluates the root module described by `spec` into a [`Project`].
@@ -176,6 +185,8 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         seen_dirs: BTreeSet::new(),
         graphs: BTreeMap::new(),
         recursion_cuts: std::cell::Cell::new(0),
+        late_regions: Vec::new(),
+        representative: 0,
     };
     let mut diags = Vec::new();
     if crate::hcl::discover::module_files(&root_dir).is_empty() {
@@ -248,6 +259,11 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         }
     });
     let mut resources = ev.resources;
+    for (i, module, name) in std::mem::take(&mut ev.late_regions) {
+        if let Some(p) = ev.providers.iter().find(|p| p.module == module && p.name == name) {
+            resources[i].region = p.region.clone();
+        }
+    }
     resources.sort_by(|a, b| a.address.cmp(&b.address));
     let mut providers = ev.providers;
     providers.sort_by(|a, b| (a.module.to_string(), &a.name).cmp(&(b.module.to_string(), &b.name)));
@@ -348,8 +364,40 @@ fn relative_path(from: &Path, to: &Path) -> String {
     }
 }
 
+/// Where filesystem functions may read: anywhere in the repository being scanned (the nearest
+/// directory at or above the scan root with a `.git`), else below the scan root and the calling
+/// module's own directory (a module read from `../..` reads its own templates).
+fn readable_root(scan_root: &Path, module_dir: &Path) -> PathBuf {
+    let scan_root = normalize(&absolute(scan_root));
+    if let Some(repo) = scan_root.ancestors().find(|d| d.join(".git").exists()) {
+        return repo.to_path_buf();
+    }
+    let mut root = scan_root;
+    let dir = normalize(&absolute(module_dir));
+    while !dir.starts_with(&root) {
+        if !root.pop() {
+            break;
+        }
+    }
+    root
+}
+
+/// The expansion of a `count`/`for_each` whose value failed: one representative instance.
+fn failed(for_each: bool, reference: String) -> Expansion {
+    Expansion::Unknown {
+        for_each,
+        refs: Unknown::of(reference),
+    }
+}
+
+/// An evaluation error as a diagnostic: an error when the configuration is invalid whatever the
+/// values, else a plan-time warning (an error under `--strict`).
 fn located(code: &'static str, e: EvalError) -> Diagnostic {
-    Diagnostic::error(code, e.message, e.span)
+    if e.invalid {
+        Diagnostic::error(code, e.message, e.span)
+    } else {
+        Diagnostic::plan_time(code, e.message, e.span)
+    }
 }
 
 /// The variable a direct reference `var.X` names.
@@ -375,6 +423,11 @@ fn merge_unknown(acc: &mut Option<Unknown>, u: &Unknown) {
 
 impl RootEval<'_> {
     fn err(&mut self, code: &'static str, e: EvalError) {
+        // Terraform never evaluates the body of an instance whose key it does not know yet: an
+        // error that depends on values is not one there.
+        if self.representative > 0 && !e.invalid {
+            return;
+        }
         self.diagnostics.push(located(code, e));
     }
 
@@ -425,7 +478,8 @@ impl RootEval<'_> {
             return Arc::clone(g);
         }
         let cuts = self.recursion_cuts.get();
-        let deps = self.build_deps(cfg, key_path, stack);
+        let mut deps = self.build_deps(cfg, key_path, stack);
+        let late_providers = Self::cut_provider_waits(&mut deps);
         let (_, cyclic) = topo_order(&deps);
         let mut indegree: BTreeMap<Node, usize> = deps.keys().map(|n| (n.clone(), 0)).collect();
         let mut dependents: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
@@ -438,6 +492,7 @@ impl RootEval<'_> {
         let needs = output_needs(cfg, &deps);
         let graph = Arc::new(ModuleGraph {
             needs,
+            late_providers,
             cyclic,
             indegree,
             dependents,
@@ -508,6 +563,52 @@ impl RootEval<'_> {
         deps
     }
 
+    /// A module call's expansion waits for the provider configurations its resources inherit. In
+    /// Terraform only resources depend on providers, so a configuration that reads the call's own
+    /// outputs (cloudposse's `provider "aws" { profile = module.iam_roles.… }`) is no cycle: that
+    /// wait is dropped and the call binds the configuration late. Returns the (call, provider)
+    /// pairs cut.
+    fn cut_provider_waits(deps: &mut Deps) -> BTreeSet<(String, String)> {
+        let mut cut = BTreeSet::new();
+        let waits: Vec<(String, String)> = deps
+            .iter()
+            .filter_map(|(n, ds)| match n {
+                Node::ModExpand(m) => Some(ds.iter().filter_map(move |d| match d {
+                    Node::Provider(p) => Some((m.clone(), p.clone())),
+                    _ => None,
+                })),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for (m, p) in waits {
+            let start = Node::Provider(p.clone());
+            let of_call =
+                |n: &Node| matches!(n, Node::ModExpand(x) | Node::ModArg(x, _) | Node::ModOut(x, _) if x == &m);
+            let mut stack: Vec<&Node> = deps.get(&start).into_iter().flatten().collect();
+            let mut seen = BTreeSet::new();
+            let mut cyclic = false;
+            while let Some(n) = stack.pop() {
+                if of_call(n) {
+                    cyclic = true;
+                    break;
+                }
+                if seen.insert(n) {
+                    stack.extend(deps.get(n).into_iter().flatten());
+                }
+            }
+            if cyclic {
+                cut.insert((m, p));
+            }
+        }
+        for (m, p) in &cut {
+            if let Some(ds) = deps.get_mut(&Node::ModExpand(m.clone())) {
+                ds.remove(&Node::Provider(p.clone()));
+            }
+        }
+        cut
+    }
+
     /// Evaluates a module call's expansion: resolves its source, expands `count`/`for_each`, and
     /// starts one [`ModuleRun`] per instance, which then waits for the call's arguments.
     fn expand_call(&mut self, run: &ModuleRun, call: &ModuleCall) -> CallTarget {
@@ -570,6 +671,24 @@ impl RootEval<'_> {
             .filter(|(k, _)| !k.contains('.'))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        // Configurations that read this call's outputs are evaluated after it: bind them late.
+        for (m, p) in &run.graph.late_providers {
+            if m == &call.name && !run.providers.contains_key(p) {
+                let late = ProviderRef {
+                    display: format!("{}{p}", run.path.prefix()),
+                    region: Value::unknown(format!("{}provider.{p}.region", run.path.prefix())),
+                    late: Some((run.path.clone(), p.clone())),
+                };
+                if !p.contains('.') {
+                    child_providers.insert(p.clone(), late.clone());
+                }
+                for (child_name, parent_name) in &call.providers {
+                    if parent_name == p {
+                        child_providers.insert(child_name.clone(), late.clone());
+                    }
+                }
+            }
+        }
         for (child_name, parent_name) in &call.providers {
             match run.providers.get(parent_name) {
                 Some(p) => {
@@ -581,6 +700,7 @@ impl RootEval<'_> {
                         ProviderRef {
                             display: parent_name.clone(),
                             region: Value::unknown(format!("provider.{parent_name}.region")),
+                            late: None,
                         },
                     );
                 }
@@ -731,7 +851,7 @@ impl RootEval<'_> {
                     match &default {
                         Some((d, s)) => (d.clone(), Some(*s)),
                         None => {
-                            self.diagnostics.push(Diagnostic::error(
+                            self.diagnostics.push(Diagnostic::plan_time(
                                 "eval::null-variable",
                                 format!("variable {name:?} may not be null"),
                                 i.span,
@@ -779,7 +899,7 @@ impl RootEval<'_> {
                 Ok(v) => v,
                 Err(m) => {
                     self.diagnostics.push(
-                        Diagnostic::error(
+                        Diagnostic::plan_time(
                             "eval::variable-type",
                             format!("invalid value for variable {name:?}: {m}"),
                             span.or(Some(decl.span)),
@@ -819,7 +939,7 @@ impl RootEval<'_> {
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_else(|| "the validation condition is false".into());
                     self.diagnostics.push(
-                        Diagnostic::error(
+                        Diagnostic::plan_time(
                             "vars::validation",
                             format!("invalid value for variable {:?}: {msg}", decl.name),
                             at.or(Some(decl.span)),
@@ -832,7 +952,7 @@ impl RootEval<'_> {
                     );
                 }
                 Ok(v) if v.is_unknown() => {}
-                Ok(v) => self.diagnostics.push(Diagnostic::error(
+                Ok(v) => self.diagnostics.push(Diagnostic::plan_time(
                     "vars::validation",
                     format!("a validation condition must be a bool, not {}", v.type_name()),
                     Some(val.condition.span()),
@@ -842,6 +962,9 @@ impl RootEval<'_> {
         }
     }
 
+    /// The instances of `count`/`for_each`. A value Terraform would reject at plan time (null, a
+    /// negative count) gives one representative instance, as an unknown one does, so the block
+    /// is still checked; `None` only when the configuration is invalid.
     fn expand(
         &mut self,
         count: Option<&Expr>,
@@ -861,7 +984,7 @@ impl RootEval<'_> {
                 Ok(v) => match expr::to_number(&v) {
                     Some(n) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
                     _ => {
-                        self.diagnostics.push(Diagnostic::error(
+                        self.diagnostics.push(Diagnostic::plan_time(
                             "eval::count",
                             format!(
                                 "invalid count for {what}: a whole number ≥ 0 is required, not {}",
@@ -869,12 +992,13 @@ impl RootEval<'_> {
                             ),
                             Some(c.span()),
                         ));
-                        None
+                        Some(failed(false, format!("{what}.count")))
                     }
                 },
                 Err(e) => {
+                    let invalid = e.invalid;
                     self.err("eval::count", e);
-                    None
+                    (!invalid).then(|| failed(false, format!("{what}.count")))
                 }
             };
         }
@@ -883,8 +1007,9 @@ impl RootEval<'_> {
             let v = match eval(&f.expr, &ctx) {
                 Ok(v) => v,
                 Err(e) => {
+                    let invalid = e.invalid;
                     self.err("eval::for-each", e);
-                    return None;
+                    return (!invalid).then(|| failed(true, format!("{what}.for_each")));
                 }
             };
             if let Some(u) = v.as_unknown() {
@@ -907,7 +1032,7 @@ impl RootEval<'_> {
                                 return Some(Expansion::Unknown { for_each: true, refs });
                             }
                             other => {
-                                self.diagnostics.push(Diagnostic::error(
+                                self.diagnostics.push(Diagnostic::plan_time(
                                     "eval::for-each",
                                     format!(
                                         "invalid for_each for {what}: a set of strings is required, and it holds a {}",
@@ -915,23 +1040,23 @@ impl RootEval<'_> {
                                     ),
                                     Some(f.span()),
                                 ));
-                                return None;
+                                return Some(failed(true, format!("{what}.for_each")));
                             }
                         }
                     }
                     Some(Expansion::ForEach(out))
                 }
                 Value::Null => {
-                    self.diagnostics.push(Diagnostic::error(
+                    self.diagnostics.push(Diagnostic::plan_time(
                         "eval::for-each",
                         format!("invalid for_each for {what}: the value is null"),
                         Some(f.span()),
                     ));
-                    None
+                    Some(failed(true, format!("{what}.for_each")))
                 }
                 other => {
                     self.diagnostics.push(
-                        Diagnostic::error(
+                        Diagnostic::plan_time(
                             "eval::for-each",
                             format!(
                                 "invalid for_each for {what}: a map or a set of strings is required, not a {}",
@@ -941,7 +1066,7 @@ impl RootEval<'_> {
                         )
                         .with_help("convert a list with toset(...)"),
                     );
-                    None
+                    Some(failed(true, format!("{what}.for_each")))
                 }
             };
         }
@@ -957,7 +1082,9 @@ impl RootEval<'_> {
         let plan_time = |r: &String| {
             r.starts_with("data.")
                 || r.contains(".data.")
-                || (r.starts_with("var.") && r.matches('.').count() == 1)
+                // A root variable, or an attribute of one (`var.bucket.create`): root variables
+                // are known at plan.
+                || r.starts_with("var.")
                 || r.starts_with("provider.")
                 || self.external.iter().any(|m| r.starts_with(&m.address))
         };
@@ -967,7 +1094,14 @@ impl RootEval<'_> {
         } else {
             u.refs.join(", ")
         };
-        let d = if known_at_plan {
+        let d = if known_at_plan && u.refs.iter().all(|r| r.starts_with("var.")) {
+            Diagnostic::warning(
+                "eval::unknown-expansion",
+                format!("the {arg} of {what} depends on {refs}, a root variable with no value here: it is checked as one representative instance, {what}[*]"),
+                Some(span),
+            )
+            .with_help("give the variable a value (a tfvars file, --var-file, --var) to check every instance")
+        } else if known_at_plan {
             Diagnostic::warning(
                 "eval::unknown-expansion",
                 format!("the {arg} of {what} depends on {refs}, which Terraform reads during plan and infracheck does not: it is checked as one representative instance, {what}[*]"),
@@ -975,7 +1109,7 @@ impl RootEval<'_> {
             )
             .with_help("give the value in configuration (for example the availability zones as a variable) to check every instance")
         } else {
-            Diagnostic::error(
+            Diagnostic::plan_time(
                 "eval::unknown-expansion",
                 format!(
                     "the {arg} of {what} depends on values known only after apply ({refs}): Terraform cannot plan it"
@@ -1002,6 +1136,7 @@ impl RootEval<'_> {
             return Value::unknown(base);
         };
         let pkey = d.provider_key();
+        let late = providers.get(&pkey).and_then(|p| p.late.clone());
         let (provider, region) = match providers.get(&pkey) {
             Some(p) => (p.display.clone(), p.region.clone()),
             None if pkey.contains('.') => {
@@ -1036,6 +1171,8 @@ impl RootEval<'_> {
             ctx.each = each;
             let mut prov = BTreeMap::new();
             let mut sensitive = BTreeSet::new();
+            let representative = usize::from(key == InstanceKey::Unknown);
+            self.representative += representative;
             let mut attrs = match self.eval_body(&d.body.body, &ctx, &address, "", true, &mut prov, &mut sensitive, mc)
             {
                 Ok(a) => a,
@@ -1044,6 +1181,7 @@ impl RootEval<'_> {
                     BTreeMap::new()
                 }
             };
+            self.representative -= representative;
             if d.mode == ResourceMode::Data {
                 super::data::compute(&d.resource_type, &address, &mut attrs, &region);
             }
@@ -1055,6 +1193,10 @@ impl RootEval<'_> {
                     attrs: attrs.clone(),
                 })),
             ));
+            if let (Some((module, name)), false) = (&late, region.is_null()) {
+                self.late_regions
+                    .push((self.resources.len(), module.clone(), name.clone()));
+            }
             self.resources.push(Resource {
                 address,
                 module: path.clone(),
@@ -1385,7 +1527,7 @@ impl ModuleRun {
             workspace: ev.workspace.clone(),
             fs: FsAccess {
                 module_dir: ev.root_dir.clone(),
-                allowed_root: ev.loader.scan_root.clone(),
+                allowed_root: readable_root(&ev.loader.scan_root, &cfg.dir),
             },
             ..Scope::default()
         };
@@ -1562,8 +1704,16 @@ impl ModuleRun {
         }
     }
 
-    /// Evaluates one node.
+    /// Evaluates one node; inside a representative instance, errors that depend on values are
+    /// not reported.
     fn step(&mut self, ev: &mut RootEval, node: &Node) {
+        let representative = self.path.0.iter().any(|(_, k)| *k == InstanceKey::Unknown);
+        ev.representative += usize::from(representative);
+        self.step_node(ev, node);
+        ev.representative -= usize::from(representative);
+    }
+
+    fn step_node(&mut self, ev: &mut RootEval, node: &Node) {
         let path = self.path.clone();
         let cfg = Arc::clone(&self.cfg);
         match node {
@@ -1646,6 +1796,7 @@ impl ModuleRun {
                     ProviderRef {
                         display,
                         region: region.clone(),
+                        late: None,
                     },
                 );
                 let mut shown = attrs;

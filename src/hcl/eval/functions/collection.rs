@@ -60,7 +60,11 @@ pub fn coalescelist(a: &[Value]) -> FnResult {
     if a.is_empty() {
         return Err("at least one argument is required".into());
     }
-    for (i, _) in a.iter().enumerate() {
+    // A null list (a `list(string)` variable left at its null default) is skipped, as cty does.
+    for (i, v) in a.iter().enumerate() {
+        if v.is_null() {
+            continue;
+        }
         let l = list_arg(a, i)?;
         if !l.is_empty() {
             return Ok(a[i].clone());

@@ -22,7 +22,7 @@ fn resolve(fs: &FsAccess, p: &str) -> Result<PathBuf, String> {
     let root_canonical = root.canonicalize().unwrap_or(root);
     if !canonical.starts_with(&root_canonical) {
         return Err(format!(
-            "{p} is outside the scanned directory {}; infracheck reads files only below it",
+            "{p} is outside the repository being scanned ({}); infracheck reads files only inside it",
             root_canonical.display()
         ));
     }
