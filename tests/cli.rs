@@ -515,3 +515,59 @@ fn changed_files_check_only_the_roots_that_use_them() {
         ["fixtures/systems/redis-worker"]
     );
 }
+
+#[test]
+fn plan_time_errors_are_warnings_and_every_finding_is_still_reported() {
+    // A module called without the inputs its pipeline supplies: Terraform fails only at plan.
+    let fixture = "fixtures/hcl/plan_time_errors";
+    let run = |extra: &[&str]| {
+        let out = infracheck()
+            .args(["check", fixture, "--format", "json"])
+            .args(extra)
+            .output()
+            .expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        (out.status.code(), report)
+    };
+    let (code, report) = run(&[]);
+    assert_eq!(code, Some(1), "findings, and no error");
+    let diags: Vec<(String, String, u64)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        diags,
+        [
+            ("warning".to_string(), "eval::attribute".to_string(), 16),
+            ("warning".to_string(), "eval::for-each".to_string(), 20),
+            ("warning".to_string(), "eval::attribute".to_string(), 25),
+        ]
+    );
+    // The public database is still found, at its attribute.
+    let public = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "IC-RDS-003")
+        .expect("IC-RDS-003 is reported");
+    assert_eq!(public["address"], "aws_db_instance.main");
+    assert_eq!(public["outcome"], "fail");
+    assert_eq!(public["line"], 29, "at publicly_accessible");
+    // --soft-fail: exit 0 for findings, whatever the warnings; --strict: the warnings are errors.
+    assert_eq!(run(&["--soft-fail"]).0, Some(0));
+    let (code, strict) = run(&["--strict", "--soft-fail"]);
+    assert_eq!(code, Some(2));
+    assert!(strict["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .all(|d| d["severity"] == "error"));
+}
