@@ -162,6 +162,9 @@ pub struct ModuleConfig {
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub providers: Vec<ProviderDecl>,
     pub backend: Option<BackendDecl>,
+    /// Ephemeral resources (`ephemeral "random_password" "x"`, Terraform >= 1.10): `type.name`.
+    /// They are never in a plan or the state; their values are unknown here.
+    pub ephemerals: BTreeMap<String, Span>,
     pub diagnostics: Vec<Diagnostic>,
     /// What each declaration refers to, computed once however many roots and instances use the
     /// module (see [`crate::hcl::eval::graph::declaration_refs`]).
@@ -407,6 +410,17 @@ impl ModuleConfig {
                     }
                 }
             }
+            "ephemeral" => {
+                if !want(2, self) {
+                    return;
+                }
+                let key = format!("{}.{}", labels[0], labels[1]);
+                if self.ephemerals.contains_key(&key) {
+                    self.duplicate("ephemeral resource", &key, head);
+                } else {
+                    self.ephemerals.insert(key, head);
+                }
+            }
             "resource" | "data" => {
                 if !want(2, self) {
                     return;
@@ -577,7 +591,7 @@ impl ModuleConfig {
                     format!("unsupported block type {other:?} is ignored"),
                     Some(head),
                 )
-                .with_help("Terraform's top-level blocks are resource, data, module, variable, locals, output, provider, terraform, moved, import, removed and check"),
+                .with_help("Terraform's top-level blocks are resource, data, ephemeral, module, variable, locals, output, provider, terraform, moved, import, removed and check"),
             ),
         }
     }

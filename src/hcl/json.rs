@@ -435,7 +435,7 @@ fn top(g: &mut Gen, o: &Object) -> GenResult {
         let mut labels = Vec::new();
         match kind.as_str() {
             "//" => {}
-            "resource" | "data" => g.labelled(&kind, r, &p.value, 2, &mut labels, resource_body)?,
+            "resource" | "data" | "ephemeral" => g.labelled(&kind, r, &p.value, 2, &mut labels, resource_body)?,
             "variable" => g.labelled(&kind, r, &p.value, 1, &mut labels, variable_body)?,
             "output" | "provider" => g.labelled(&kind, r, &p.value, 1, &mut labels, plain_body)?,
             "module" => g.labelled(&kind, r, &p.value, 1, &mut labels, module_body)?,

@@ -433,6 +433,17 @@ fn resolve_ref(
             _ => Err(need("the only attribute of the \"terraform\" object is workspace")),
         },
         "self" => Ok((resolve_root("self", ctx, span)?, 0)),
+        // An ephemeral resource's value exists only during a run: unknown.
+        "ephemeral" => {
+            let t = first.ok_or_else(|| need("a resource type is required after \"ephemeral.\""))?;
+            let n = attr_name(ops.get(1)).ok_or_else(|| need("a resource name is required after the type"))?;
+            scope
+                .ephemeral
+                .get(&format!("{t}.{n}"))
+                .cloned()
+                .map(|v| (v, 2))
+                .ok_or_else(|| EvalError::invalid(format!("Reference to undeclared ephemeral resource: an ephemeral resource \"{t}\" \"{n}\" has not been declared in this module."), span))
+        }
         // `resource.TYPE.NAME` (Terraform >= 1.1) names a managed resource whose type could clash
         // with a reserved root name.
         "resource" => {

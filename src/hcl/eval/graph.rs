@@ -172,7 +172,7 @@ impl Visit for Refs {
                         self.0.insert(Node::Resource(format!("{t}.{n}")));
                     }
                 }
-                ("count" | "each" | "path" | "terraform" | "self", _) => {}
+                ("count" | "each" | "path" | "terraform" | "self" | "ephemeral", _) => {}
                 (t, Some(n)) => {
                     self.0.insert(Node::Resource(format!("{t}.{n}")));
                 }

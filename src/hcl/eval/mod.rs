@@ -61,6 +61,8 @@ pub struct Scope {
     pub resources: BTreeMap<String, BTreeMap<String, Value>>,
     /// Data sources: type -> name -> value.
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Ephemeral resources: `type.name` -> their (unknown) value.
+    pub ephemeral: BTreeMap<String, Value>,
     pub modules: BTreeMap<String, Value>,
     pub path_module: String,
     pub path_root: String,

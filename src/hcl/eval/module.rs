@@ -1531,6 +1531,12 @@ impl ModuleRun {
             },
             ..Scope::default()
         };
+        let mut scope = scope;
+        for e in cfg.ephemerals.keys() {
+            scope
+                .ephemeral
+                .insert(e.clone(), Value::unknown(format!("{}ephemeral.{e}", path.prefix())));
+        }
         let graph = ev.module_graph(&cfg, &key_path, &stack);
         let mut indegree = graph.indegree.clone();
         let awaiting: BTreeSet<String> = awaited
