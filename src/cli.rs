@@ -1150,9 +1150,9 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
         .unwrap_or_default();
     let mut report = match args.format {
         Format::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
-        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &sources),
-        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &sources),
-        Format::Junit => report::junit::junit(&reg, &projects, &findings, &sources),
+        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &[], &sources),
+        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &[], &sources),
+        Format::Junit => report::junit::junit(&reg, &projects, &findings, &[], &sources),
         _ => report::check::text(&reg, &projects, &findings, &sources, &opts),
     };
     if let Some(d) = &drift {
@@ -1481,9 +1481,9 @@ fn check(args: &CheckArgs) -> miette::Result<u8> {
     let report = match args.target.format {
         Format::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
         Format::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
-        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &loader.sources),
-        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &loader.sources),
-        Format::Junit | Format::Csv => report::junit::junit(&reg, &projects, &findings, &loader.sources),
+        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
+        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &diags, &loader.sources),
+        Format::Junit | Format::Csv => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
     };
     match &args.output {
         Some(path) => {

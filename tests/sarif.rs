@@ -9,7 +9,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn sarif(dir: &Path, args: &[&str]) -> Value {
+/// The log and the exit code.
+fn sarif_exiting(dir: &Path, args: &[&str]) -> (Value, Option<i32>) {
     let out = Command::cargo_bin("infracheck")
         .unwrap()
         .current_dir(dir)
@@ -18,12 +19,23 @@ fn sarif(dir: &Path, args: &[&str]) -> Value {
         .args(["--format", "sarif"])
         .output()
         .unwrap();
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let log = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (log, out.status.code())
+}
+
+fn sarif(dir: &Path, args: &[&str]) -> Value {
+    let (log, code) = sarif_exiting(dir, args);
+    assert!(code.is_some_and(|c| c <= 1), "exit {code:?}");
+    log
+}
+
+fn assert_valid(validator: &jsonschema::Validator, log: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 fn validator() -> jsonschema::Validator {
@@ -188,4 +200,93 @@ fn output_writes_the_report_to_a_file() {
         .stdout("");
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(log["version"], "2.1.0");
+}
+
+#[test]
+fn input_problems_are_tool_execution_notifications() {
+    let validator = validator();
+    let dir = tempfile::tempdir().unwrap();
+    // Its own repository root, which locations are relative to.
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let sys = dir.path().join("sys");
+    std::fs::create_dir_all(&sys).unwrap();
+    std::fs::write(
+        sys.join("main.tf"),
+        "module \"network\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+    )
+    .unwrap();
+
+    // A warning only: reported, and the run still succeeded.
+    let (log, code) = sarif_exiting(dir.path(), &["sys"]);
+    assert_eq!(code, Some(0));
+    assert_valid(&validator, &log);
+    assert_github_rules(&log);
+    let invocations = log["runs"][0]["invocations"].as_array().unwrap();
+    assert_eq!(invocations.len(), 1);
+    assert_eq!(invocations[0]["executionSuccessful"], true);
+    let notes = invocations[0]["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    let warning = &notes[0];
+    assert_eq!(warning["level"], "warning");
+    assert_eq!(warning["descriptor"]["id"], "eval::module-not-followed");
+    assert!(
+        warning["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("module.network comes from \"terraform-aws-modules/vpc/aws\""),
+        "{warning}"
+    );
+    let physical = &warning["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], "sys/main.tf");
+    assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(physical["region"]["startLine"], 2);
+    assert_eq!(physical["region"]["startColumn"], 12);
+
+    // And an error: the run did not succeed.
+    std::fs::write(
+        sys.join("broken.tf"),
+        "locals {\n  name = nosuchfunction(\"logs\")\n}\n",
+    )
+    .unwrap();
+    let (log, code) = sarif_exiting(dir.path(), &["sys"]);
+    assert_eq!(code, Some(2), "bad input exits 2");
+    assert_valid(&validator, &log);
+    assert_github_rules(&log);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    let seen: Vec<(&str, &str, &str, u64, u64)> = notes
+        .iter()
+        .map(|n| {
+            let physical = &n["locations"][0]["physicalLocation"];
+            (
+                n["level"].as_str().unwrap(),
+                n["descriptor"]["id"].as_str().unwrap(),
+                physical["artifactLocation"]["uri"].as_str().unwrap(),
+                physical["region"]["startLine"].as_u64().unwrap(),
+                physical["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // In the order of the text report: by file, then position.
+    assert_eq!(
+        seen,
+        [
+            ("error", "eval::local", "sys/broken.tf", 2, 10),
+            ("warning", "eval::module-not-followed", "sys/main.tf", 2, 12),
+        ]
+    );
+    assert_eq!(
+        notes[0]["message"]["text"],
+        "Call to unknown function: there is no function named \"nosuchfunction\"."
+    );
+}
+
+#[test]
+fn a_clean_input_is_a_successful_invocation_without_notifications() {
+    let log = sarif(&root(), &["fixtures/systems/redis-worker"]);
+    let invocations = log["runs"][0]["invocations"].as_array().unwrap();
+    assert_eq!(invocations.len(), 1);
+    assert_eq!(invocations[0]["executionSuccessful"], true);
+    assert!(invocations[0].get("toolExecutionNotifications").is_none());
 }

@@ -415,10 +415,14 @@ impl ModuleConfig {
                     return;
                 }
                 let key = format!("{}.{}", labels[0], labels[1]);
-                if self.ephemerals.contains_key(&key) {
-                    self.duplicate("ephemeral resource", &key, head);
-                } else {
-                    self.ephemerals.insert(key, head);
+                match self.ephemerals.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        let key = e.key().clone();
+                        self.duplicate("ephemeral resource", &key, head);
+                    }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(head);
+                    }
                 }
             }
             "resource" | "data" => {

@@ -1,7 +1,9 @@
-//! `--format markdown`: a pull-request comment. A summary table per environment, then the findings
-//! grouped by severity, each with its details collapsed.
+//! `--format markdown`: a pull-request comment. A summary table per environment, the problems with
+//! the input (when there are any), then the findings grouped by severity, each with its details
+//! collapsed.
 
 use super::check::{ordered, position, Summary};
+use crate::diag::{self, Diagnostic};
 use crate::model::Project;
 use crate::rules::engine::{Finding, Outcome, Undecided};
 use crate::rules::{Registry, Severity};
@@ -16,7 +18,33 @@ fn cell(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding], sources: &SourceMap) -> String {
+/// Like [`cell`], but the text of code spans is kept as written: markdown shows it literally, so
+/// an entity there (a parse error's expected `<`) would show as typed.
+fn cell_keeping_code(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    // An odd number of backticks leaves the last one unmatched: what follows it is text.
+    let closed = parts.len() % 2 == 1;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 && (closed || i + 1 < parts.len()) {
+                part.replace('|', "\\|").replace('\n', " ")
+            } else {
+                cell(part)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+pub fn markdown(
+    registry: &Registry,
+    projects: &[Project],
+    findings: &[Finding],
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> String {
     let findings = ordered(findings, sources);
     let mut out = String::from("## infracheck\n\n");
     let _ = writeln!(
@@ -41,6 +69,7 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
             s.suppressed
         );
     }
+    input_problems(&mut out, diags, sources);
     let failures: Vec<&&Finding> = findings
         .iter()
         .filter(|f| f.outcome == Outcome::Fail && f.suppressed.is_none())
@@ -74,6 +103,51 @@ pub fn markdown(registry: &Registry, projects: &[Project], findings: &[Finding],
         }
     }
     out
+}
+
+/// The problems with the input, right under the summary: an error means part of the input went
+/// unchecked, which a reviewer should know before reading the findings. Nothing when there are none.
+fn input_problems(out: &mut String, diags: &[Diagnostic], sources: &SourceMap) {
+    if diags.is_empty() {
+        return;
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let _ = writeln!(
+        out,
+        "\n### Input problems ({})\n",
+        [(errors, "error"), (warnings, "warning")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if errors > 0 {
+        out.push_str("Part of the input could not be read or evaluated, so the findings below may be incomplete.\n\n");
+    }
+    out.push_str("| Severity | Location | Code | Problem |\n|---|---|---|---|\n");
+    for d in diags {
+        let severity = match d.severity {
+            diag::Severity::Error => "error",
+            diag::Severity::Warning => "warning",
+        };
+        let at = d
+            .span
+            .map(|s| format!("<code>{}</code>", cell(&position(s, sources))))
+            .unwrap_or_else(|| "—".into());
+        let help = d
+            .help
+            .as_ref()
+            .map(|h| format!("<br>**Help:** {}", cell_keeping_code(h)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {severity} | {at} | <code>{}</code> | {}{help} |",
+            cell(d.code),
+            cell_keeping_code(&d.message)
+        );
+    }
 }
 
 fn capitalized(s: &str) -> String {
@@ -110,4 +184,19 @@ fn details(out: &mut String, registry: &Registry, f: &Finding, sources: &SourceM
         cell(&f.env),
         f.rule_id
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_keeping_code;
+
+    #[test]
+    fn code_spans_keep_their_text_and_the_rest_is_escaped() {
+        assert_eq!(
+            cell_keeping_code("expected `<` or `a|b`, got <eof>"),
+            "expected `<` or `a\\|b`, got &lt;eof&gt;"
+        );
+        // An unmatched backtick opens no code span.
+        assert_eq!(cell_keeping_code("`x` then ` <y>"), "`x` then ` &lt;y&gt;");
+    }
 }

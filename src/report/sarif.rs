@@ -1,15 +1,18 @@
 //! SARIF 2.1.0 for GitHub code scanning, built with the sarif_rust types: one run; the driver with
 //! every rule that ran; a result per failure (and per unresolved outcome, as a note) with a
 //! physical location relative to `%SRCROOT%`, a logical location (the resource address) and a
-//! partial fingerprint that survives unrelated edits.
+//! partial fingerprint that survives unrelated edits; and one invocation whose tool execution
+//! notifications are the problems with the input.
 
+use crate::diag::{self, Diagnostic};
 use crate::model::Project;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::{Policy, Registry, Severity};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 use sarif_rust::types::{
-    ArtifactLocation, Level, Location, LogicalLocation, Message, MultiformatMessage, PhysicalLocation, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, Run, SarifLog, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Level, Location, LogicalLocation, Message, MultiformatMessage, Notification,
+    NotificationLevel, PhysicalLocation, Region, ReportingConfiguration, ReportingDescriptor,
+    ReportingDescriptorReference, Result as SarifResult, Run, SarifLog, Tool, ToolComponent,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -75,9 +78,9 @@ fn descriptor(p: &Policy) -> ReportingDescriptor {
     d.default_configuration = Some(ReportingConfiguration {
         enabled: None,
         level: Some(match level(p.severity) {
-            Level::Error => sarif_rust::types::NotificationLevel::Error,
-            Level::Warning => sarif_rust::types::NotificationLevel::Warning,
-            _ => sarif_rust::types::NotificationLevel::Note,
+            Level::Error => NotificationLevel::Error,
+            Level::Warning => NotificationLevel::Warning,
+            _ => NotificationLevel::Note,
         }),
         parameters: None,
         properties: None,
@@ -151,7 +154,81 @@ const URI_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'{')
     .add(b'}');
 
-pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], sources: &SourceMap) -> String {
+/// A span's file and region: the region covers the span's first line, as the text reports show it.
+/// Also returns the URI, which the fingerprint uses.
+fn physical_location(span: Span, sources: &SourceMap, root: &Path) -> (PhysicalLocation, String) {
+    let (location_uri, uri) = artifact(&sources.path(span.file), root);
+    let source = sources.get(span.file);
+    let start = source.line_col(span.start);
+    let text_start = source.original_offset(span.start).min(source.text.len());
+    let text_end = source.original_offset(span.end).clamp(text_start, source.text.len());
+    let first_end = source.text[text_start..text_end]
+        .find('\n')
+        .map_or(span.end, |n| span.start + n);
+    let end = source.line_col(first_end.max(span.start));
+    let end_column = if end.line == start.line {
+        end.column.max(start.column + 1)
+    } else {
+        start.column + 1
+    };
+    let region = Region::from_coordinates(
+        start.line as i32,
+        start.column as i32,
+        start.line as i32,
+        end_column as i32,
+    );
+    (
+        PhysicalLocation::with_artifact_location(location_uri).with_region(region),
+        uri,
+    )
+}
+
+/// The run's one invocation. Problems with the input (parse and evaluation errors, modules not
+/// followed) are about the run, not about a rule, so they are tool execution notifications rather
+/// than results; the run did not succeed when any of them is an error, since part of the input
+/// went unchecked.
+fn invocation(diags: &[Diagnostic], sources: &SourceMap, root: &Path) -> Invocation {
+    let notifications: Vec<Notification> = diags
+        .iter()
+        .map(|d| Notification {
+            locations: d.span.map(|span| {
+                vec![Location::with_physical_location(
+                    physical_location(span, sources, root).0,
+                )]
+            }),
+            message: Message::new(d.message.clone()),
+            level: Some(match d.severity {
+                diag::Severity::Error => NotificationLevel::Error,
+                diag::Severity::Warning => NotificationLevel::Warning,
+            }),
+            thread_id: None,
+            time_utc: None,
+            exception: None,
+            descriptor: Some(ReportingDescriptorReference {
+                id: Some(d.code.to_string()),
+                index: None,
+                guid: None,
+                tool_component: None,
+                properties: None,
+            }),
+            associated_rule: None,
+            properties: d.help.as_ref().map(|h| property_bag(json!({ "help": h }))),
+        })
+        .collect();
+    let mut invocation = Invocation::new().with_execution_successful(!diags.iter().any(Diagnostic::is_error));
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    invocation
+}
+
+pub fn sarif(
+    registry: &Registry,
+    projects: &[Project],
+    findings: &[Finding],
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> String {
     let ran: BTreeSet<usize> = registry
         .policies
         .iter()
@@ -192,32 +269,9 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
                     .with_kind(kind),
             );
         } else if let Some(span) = f.span {
-            let path = sources.path(span.file);
-            let (location_uri, uri) = artifact(&path, &root);
+            let (physical, uri) = physical_location(span, sources, &root);
             file_shown = uri;
-            let source = sources.get(span.file);
-            let start = source.line_col(span.start);
-            let text_start = source.original_offset(span.start).min(source.text.len());
-            let text_end = source.original_offset(span.end).clamp(text_start, source.text.len());
-            // The span's first line, as the text reports show it.
-            let first_end = source.text[text_start..text_end]
-                .find('\n')
-                .map_or(span.end, |n| span.start + n);
-            let end = source.line_col(first_end.max(span.start));
-            let end_column = if end.line == start.line {
-                end.column.max(start.column + 1)
-            } else {
-                start.column + 1
-            };
-            let region = Region::from_coordinates(
-                start.line as i32,
-                start.column as i32,
-                start.line as i32,
-                end_column as i32,
-            );
-            location = Location::with_physical_location(
-                PhysicalLocation::with_artifact_location(location_uri).with_region(region),
-            );
+            location = Location::with_physical_location(physical);
         }
         if arn.is_none() {
             location = location.add_logical_location(
@@ -263,6 +317,7 @@ pub fn sarif(registry: &Registry, projects: &[Project], findings: &[Finding], so
     );
     run.original_uri_base_ids = Some(bases);
     run.results = Some(results);
+    run.invocations = Some(vec![invocation(diags, sources, &root)]);
     let mut log = SarifLog::new("2.1.0");
     log.schema = Some(SCHEMA.into());
     log.runs = vec![run];
