@@ -571,3 +571,60 @@ fn plan_time_errors_are_warnings_and_every_finding_is_still_reported() {
         .iter()
         .all(|d| d["severity"] == "error"));
 }
+
+#[test]
+fn a_provider_reading_module_outputs_is_no_cycle_and_its_rules_run() {
+    // cloudposse's providers.tf: the aws provider reads module.iam_roles' outputs.
+    let (report, code) = json(&["check", "fixtures/hcl/provider_reads_module_output/root"]);
+    assert_eq!(code, 1, "findings, no error: {report}");
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+    let credentials: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "IC-IAM-001")
+        .map(|f| {
+            (
+                f["address"].as_str().unwrap_or("").to_string(),
+                f["file"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        credentials,
+        [(
+            "provider.aws".to_string(),
+            "fixtures/hcl/provider_reads_module_output/root/providers.tf".to_string(),
+            3
+        )]
+    );
+    // The module's own resources take the provider's region once it is configured.
+    let (model, code) = json(&["resources", "fixtures/hcl/provider_reads_module_output/root"]);
+    assert_eq!(code, 0);
+    let regions: Vec<(String, String)> = model["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap_or("").to_string(),
+                r["region"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("aws_s3_bucket.logs".to_string(), "eu-west-1".to_string()),
+            (
+                "module.iam_roles.aws_ssm_parameter.marker".to_string(),
+                "eu-west-1".to_string()
+            ),
+            (
+                "module.inner.aws_ssm_parameter.marker".to_string(),
+                "eu-west-1".to_string()
+            ),
+        ]
+    );
+}
