@@ -275,6 +275,16 @@ pub fn unify_pair(a: Value, b: Value) -> (Value, Value) {
             let a2 = convert(&a, &Type::String).unwrap_or(a);
             (a2, b)
         }
+        // A set and a tuple unify to a set (`local.enabled ? var.arns : []` with a set(string)
+        // variable is a set either way, so it can be a for_each).
+        (Value::Set(_), Value::List(items)) => {
+            let b2 = Value::set(items.clone());
+            (a, b2)
+        }
+        (Value::List(items), Value::Set(_)) => {
+            let a2 = Value::set(items.clone());
+            (a2, b)
+        }
         _ => (a, b),
     }
 }

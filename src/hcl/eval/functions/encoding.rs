@@ -239,6 +239,11 @@ pub fn yamlencode(a: &[Value]) -> FnResult {
     if !out.ends_with('\n') {
         out.push('\n');
     }
+    // A plain (unquoted) scalar as the whole document ends with the document end marker, as
+    // Terraform's encoder writes it: `yamlencode(null)` is "null\n...\n".
+    if matches!(a[0], Value::Null | Value::Bool(_) | Value::Number(_)) {
+        out.push_str("...\n");
+    }
     Ok(Value::String(out))
 }
 
