@@ -190,10 +190,23 @@ pub fn lookup(a: &[Value]) -> FnResult {
     let m = map_arg(a, 0)?;
     match m.get(&key) {
         Some(v) => Ok(v.clone()),
-        None => a
-            .get(2)
-            .cloned()
-            .ok_or_else(|| format!("lookup failed to find key {key:?}")),
+        None => {
+            let default = a
+                .get(2)
+                .cloned()
+                .ok_or_else(|| format!("lookup failed to find key {key:?}"))?;
+            // The default takes a map's element type: a map of strings (a `map(string)` variable,
+            // `list(map(string))` rules) gives `lookup(m, "self", true)` as "true". Values carry no
+            // type here, so a map whose values are all strings is taken for a map(string).
+            let strings = !m.is_empty() && m.values().all(|v| matches!(v, Value::String(_)));
+            Ok(match default {
+                Value::Bool(_) | Value::Number(_) if strings => {
+                    crate::hcl::eval::types::convert(&default, &crate::hcl::eval::types::Type::String)
+                        .unwrap_or(default)
+                }
+                other => other,
+            })
+        }
     }
 }
 
