@@ -167,6 +167,7 @@ fn shape_of(e: &Expression) -> Shape {
         "regexall",
     ];
     const MAPS: &[&str] = &["merge", "tomap", "zipmap", "map", "transpose"];
+    const ELEMENTS: &[&str] = &["element", "one", "index", "lookup"];
     const SCALARS: &[&str] = &[
         "format",
         "join",
@@ -236,6 +237,9 @@ fn shape_of(e: &Expression) -> Shape {
                 Shape::Map
             } else if SCALARS.contains(&n) {
                 Shape::Scalar
+            } else if ELEMENTS.contains(&n) {
+                // One element of a collection: its shape is not the collection's.
+                Shape::Unknown
             } else {
                 // try(), coalesce(), lookup(), element(), one(): the largest shape among the arguments.
                 f.args.iter().map(shape_of).max().unwrap_or_default()
