@@ -241,7 +241,7 @@ fn shape_of(e: &Expression) -> Shape {
                 // One element of a collection: its shape is not the collection's.
                 Shape::Unknown
             } else {
-                // try(), coalesce(), lookup(), element(), one(): the largest shape among the arguments.
+                // try(), coalesce(): the largest shape among the arguments.
                 f.args.iter().map(shape_of).max().unwrap_or_default()
             }
         }
@@ -358,6 +358,11 @@ pub struct RootInputs {
 pub fn prepare(dir: &Path, work: &Path, cache: Option<&Path>, stub_values: &StubValues) -> Result<Prepared, String> {
     let src = work.join("src");
     copy_tree(dir, &src)?;
+    // The copy leaves `.git` out; infracheck lets filesystem functions read anywhere in the
+    // repository (the nearest `.git` above the root), so the copy is marked as one when the tree is.
+    if dir.ancestors().any(|d| d.join(".git").exists()) {
+        fs::create_dir_all(src.join(".git")).map_err(|e| e.to_string())?;
+    }
     let mut p = Prepared {
         src: src.clone(),
         modules: BTreeMap::new(),
