@@ -204,6 +204,22 @@ pub fn call(name: &str, args: Vec<Value>, fs: &FsAccess) -> FnResult {
             "Call to unknown function: there is no function named {name:?}."
         ));
     }
+    // coalesce decides at the first argument that is unknown or holds a value: later unknowns
+    // do not matter (`coalesce(var.name, aws_x.y.id)` with a name is the name).
+    let mut args = args;
+    if name == "coalesce" {
+        let decisive = args
+            .iter()
+            .position(|a| a.is_unknown() || !(a.is_null() || matches!(a, Value::String(s) if s.is_empty())));
+        if let Some(i) = decisive {
+            if args[i].is_unknown() {
+                return Ok(args.swap_remove(i));
+            }
+            if args[i + 1..].iter().any(|a| !a.is_wholly_known()) {
+                args.truncate(i + 1);
+            }
+        }
+    }
     // Unknown arguments.
     if STRUCTURAL.contains(&name) {
         if let Some(u) = merged_unknown(args.iter().filter(|a| a.is_unknown())) {
