@@ -327,6 +327,14 @@ impl Cx<'_> {
     }
 }
 
+/// Counts a value one side knows and the other does not, keeping the first few as examples.
+fn one_sided(count: &mut usize, examples: &mut Vec<Precision>, example: Precision) {
+    *count += 1;
+    if examples.len() < EXAMPLES {
+        examples.push(example);
+    }
+}
+
 fn compare(tf: Option<&Tree>, ic: Option<&Tree>, path: &str, cx: &mut Cx) {
     let void = |t: Option<&Tree>| t.is_none_or(Tree::is_void);
     if matches!(tf, Some(Tree::Sensitive)) || matches!(ic, Some(Tree::Sensitive)) {
@@ -337,29 +345,35 @@ fn compare(tf: Option<&Tree>, ic: Option<&Tree>, path: &str, cx: &mut Cx) {
         (Some(Tree::Unknown), Some(Tree::Unknown)) => return,
         (Some(Tree::Unknown), other) => {
             if !void(other) {
-                cx.out.unknown_in_terraform_only += 1;
-                if cx.out.unknown_in_terraform_only_examples.len() < EXAMPLES {
-                    cx.out.unknown_in_terraform_only_examples.push(Precision {
-                        address: cx.address.to_string(),
-                        path: path.to_string(),
-                        value: other.map_or(J::Null, Tree::to_json),
-                        refers_to: Vec::new(),
-                    });
-                }
+                let example = Precision {
+                    address: cx.address.to_string(),
+                    path: path.to_string(),
+                    value: other.map_or(J::Null, Tree::to_json),
+                    refers_to: Vec::new(),
+                };
+                let out = &mut *cx.out;
+                one_sided(
+                    &mut out.unknown_in_terraform_only,
+                    &mut out.unknown_in_terraform_only_examples,
+                    example,
+                );
             }
             return;
         }
         (other, Some(Tree::Unknown)) => {
             if !void(other) {
-                cx.out.unknown_in_infracheck_only += 1;
-                if cx.out.unknown_in_infracheck_only_examples.len() < EXAMPLES {
-                    cx.out.unknown_in_infracheck_only_examples.push(Precision {
-                        address: cx.address.to_string(),
-                        path: path.to_string(),
-                        value: other.map_or(J::Null, Tree::to_json),
-                        refers_to: cx.refers_to.get(path).cloned().unwrap_or_default(),
-                    });
-                }
+                let example = Precision {
+                    address: cx.address.to_string(),
+                    path: path.to_string(),
+                    value: other.map_or(J::Null, Tree::to_json),
+                    refers_to: cx.refers_to.get(path).cloned().unwrap_or_default(),
+                };
+                let out = &mut *cx.out;
+                one_sided(
+                    &mut out.unknown_in_infracheck_only,
+                    &mut out.unknown_in_infracheck_only_examples,
+                    example,
+                );
             }
             return;
         }

@@ -167,6 +167,8 @@ struct RootEval<'l> {
     late_regions: Vec<(usize, ModulePath, String)>,
     /// Above zero while the representative instance (`[*]`) of an unknown expansion is evaluated.
     representative: usize,
+    /// The repository being scanned (found once: filesystem functions may read anywhere in it).
+    repository: Option<PathBuf>,
 }
 
 /// Evaluates the root module described by `spec` into a [`Project`].
@@ -187,6 +189,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         recursion_cuts: std::cell::Cell::new(0),
         late_regions: Vec::new(),
         representative: 0,
+        repository: repository_root(&loader.scan_root),
     };
     let mut diags = Vec::new();
     if crate::hcl::discover::module_files(&root_dir).is_empty() {
@@ -364,15 +367,23 @@ fn relative_path(from: &Path, to: &Path) -> String {
     }
 }
 
-/// Where filesystem functions may read: anywhere in the repository being scanned (the nearest
-/// directory at or above the scan root with a `.git`), else below the scan root and the calling
-/// module's own directory (a module read from `../..` reads its own templates).
-fn readable_root(scan_root: &Path, module_dir: &Path) -> PathBuf {
+/// The repository being scanned: the nearest directory at or above the scan root with a `.git`.
+fn repository_root(scan_root: &Path) -> Option<PathBuf> {
     let scan_root = normalize(&absolute(scan_root));
-    if let Some(repo) = scan_root.ancestors().find(|d| d.join(".git").exists()) {
+    scan_root
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Where filesystem functions may read: anywhere in the repository being scanned, else below the
+/// scan root and the calling module's own directory (a module read from `../..` reads its own
+/// templates).
+fn readable_root(repository: Option<&Path>, scan_root: &Path, module_dir: &Path) -> PathBuf {
+    if let Some(repo) = repository {
         return repo.to_path_buf();
     }
-    let mut root = scan_root;
+    let mut root = normalize(&absolute(scan_root));
     let dir = normalize(&absolute(module_dir));
     while !dir.starts_with(&root) {
         if !root.pop() {
@@ -1527,7 +1538,7 @@ impl ModuleRun {
             workspace: ev.workspace.clone(),
             fs: FsAccess {
                 module_dir: ev.root_dir.clone(),
-                allowed_root: readable_root(&ev.loader.scan_root, &cfg.dir),
+                allowed_root: readable_root(ev.repository.as_deref(), &ev.loader.scan_root, &cfg.dir),
             },
             ..Scope::default()
         };
