@@ -276,6 +276,10 @@ pub struct TargetArgs {
     /// warnings, the value is unknown, and every finding is still reported.
     #[arg(long)]
     pub strict: bool,
+    /// Download remote modules (registry, git, HTTP archives) that are not in the module cache
+    /// or .terraform/modules yet. Without it, infracheck reads only what is already on disk.
+    #[arg(long)]
+    pub download_modules: bool,
 }
 
 #[derive(Debug, Args)]
@@ -394,7 +398,11 @@ pub fn load_with_settings(target: &TargetArgs) -> miette::Result<(Loader, Vec<Pr
     let loader = match discovery {
         Some(l) => l.rescoped(scan_root),
         None => Loader::new(scan_root),
-    };
+    }
+    .with_remote(crate::modules::Resolver::new(
+        crate::modules::default_cache_dir(),
+        target.download_modules,
+    ));
     let mut projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
     if target.strict {
         for p in &mut projects {
@@ -1121,6 +1129,7 @@ fn live(args: &LiveArgs) -> miette::Result<u8> {
                 format: Format::Text,
                 no_color: true,
                 strict: false,
+                download_modules: false,
             };
             let (code_loader, code, _) = load_with_settings(&target)?;
             let errors: Vec<Diagnostic> = input_diagnostics(&code, &code_loader)

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod hcl;
 pub mod live;
 pub mod model;
+pub mod modules;
 pub mod plan;
 pub mod report;
 pub mod rules;

@@ -36,6 +36,8 @@ pub struct Loader {
     /// One cell per module directory, so concurrent roots calling the same module wait for one
     /// load instead of parsing its files again.
     modules: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ModuleConfig>>>>>,
+    /// Remote module sources: the module cache, and downloads when they are allowed.
+    pub remote: crate::modules::Resolver,
 }
 
 fn is_tf(p: &Path) -> bool {
@@ -82,7 +84,14 @@ impl Loader {
             scan_root,
             files: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),
+            remote: crate::modules::Resolver::default(),
         }
+    }
+
+    /// The same loader, resolving remote module sources with `remote`.
+    pub fn with_remote(mut self, remote: crate::modules::Resolver) -> Loader {
+        self.remote = remote;
+        self
     }
 
     /// Parses `paths` in parallel into the cache (files already parsed are not read again).

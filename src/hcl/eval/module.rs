@@ -442,16 +442,27 @@ impl RootEval<'_> {
         self.diagnostics.push(located(code, e));
     }
 
-    /// The resolved directory of a module call, when infracheck reads it: a local source, or one
-    /// `terraform init` listed in modules.json.
-    fn call_dir(&self, cfg: &ModuleConfig, call: &ModuleCall, key_path: &[String]) -> Option<PathBuf> {
+    /// The resolved directory of a module call: a local source; one `terraform init` listed in
+    /// modules.json; else a remote source from the module cache (downloaded into it with
+    /// `--download-modules`).
+    fn call_dir(
+        &self,
+        cfg: &ModuleConfig,
+        call: &ModuleCall,
+        key_path: &[String],
+    ) -> Result<PathBuf, crate::modules::NotFollowed> {
         if call.is_local() {
-            Some(normalize(&cfg.dir.join(&call.source)))
-        } else {
-            let mut key = key_path.to_vec();
-            key.push(call.name.clone());
-            self.modules_json.get(&key.join(".")).cloned()
+            return Ok(normalize(&cfg.dir.join(&call.source)));
         }
+        let mut key = key_path.to_vec();
+        key.push(call.name.clone());
+        if let Some(d) = self.modules_json.get(&key.join(".")) {
+            return Ok(d.clone());
+        }
+        self.loader
+            .remote
+            .resolve(&call.source, call.version.as_deref())
+            .map(|r| r.dir)
     }
 
     /// The configuration a module call evaluates, when it can be read and is not a recursion.
@@ -462,7 +473,7 @@ impl RootEval<'_> {
         key_path: &[String],
         stack: &[PathBuf],
     ) -> Option<Arc<ModuleConfig>> {
-        let dir = self.call_dir(cfg, call, key_path)?;
+        let dir = self.call_dir(cfg, call, key_path).ok()?;
         if stack.contains(&dir) || dir == cfg.dir {
             self.recursion_cuts.set(self.recursion_cuts.get() + 1);
             return None;
@@ -624,25 +635,53 @@ impl RootEval<'_> {
     /// starts one [`ModuleRun`] per instance, which then waits for the call's arguments.
     fn expand_call(&mut self, run: &ModuleRun, call: &ModuleCall) -> CallTarget {
         let address = format!("{}module.{}", run.path.prefix(), call.name);
-        let Some(dir) = self.call_dir(&run.cfg, call, &run.key_path) else {
-            self.external.push(ExternalModule {
-                address: address.clone(),
-                source: call.source.clone(),
-                span: call.source_span,
-            });
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    "eval::module-not-followed",
-                    format!(
-                        "{address} comes from {:?}, which infracheck does not download: its resources are not checked and its outputs are unknown",
-                        call.source
-                    ),
-                    Some(call.source_span),
-                )
-                .with_label("remote module source")
-                .with_help("run `terraform init` first: infracheck then follows .terraform/modules/modules.json"),
-            );
-            return CallTarget::Opaque;
+        let dir = match self.call_dir(&run.cfg, call, &run.key_path) {
+            Ok(dir) => dir,
+            Err(nf) => {
+                self.external.push(ExternalModule {
+                    address: address.clone(),
+                    source: call.source.clone(),
+                    span: call.source_span,
+                });
+                let version = call
+                    .version
+                    .as_deref()
+                    .map(|v| format!(" (version {v:?})"))
+                    .unwrap_or_default();
+                let d = if nf.invalid {
+                    Diagnostic::error(
+                        "eval::module-source",
+                        format!("{address}: {}", nf.reason),
+                        Some(call.source_span),
+                    )
+                    .with_label("module source")
+                } else if nf.offline {
+                    Diagnostic::warning(
+                        "eval::module-not-followed",
+                        format!(
+                            "{address} comes from {:?}{version}, which is not followed: its resources are not checked and its outputs are unknown",
+                            call.source
+                        ),
+                        Some(call.source_span),
+                    )
+                    .with_label("remote module source")
+                } else {
+                    Diagnostic::warning(
+                        "eval::module-download",
+                        format!(
+                            "{address} comes from {:?}{version}, which could not be read: {}; its resources are not checked and its outputs are unknown",
+                            call.source, nf.reason
+                        ),
+                        Some(call.source_span),
+                    )
+                    .with_label("remote module source")
+                };
+                self.diagnostics.push(match nf.help {
+                    Some(h) => d.with_help(h),
+                    None => d,
+                });
+                return CallTarget::Opaque;
+            }
         };
         if crate::hcl::discover::module_files(&dir).is_empty() {
             self.diagnostics.push(
@@ -1538,7 +1577,12 @@ impl ModuleRun {
             workspace: ev.workspace.clone(),
             fs: FsAccess {
                 module_dir: ev.root_dir.clone(),
-                allowed_root: readable_root(ev.repository.as_deref(), &ev.loader.scan_root, &cfg.dir),
+                // A downloaded module reads its own package.
+                allowed_root: ev
+                    .loader
+                    .remote
+                    .package_of(&cfg.dir)
+                    .unwrap_or_else(|| readable_root(ev.repository.as_deref(), &ev.loader.scan_root, &cfg.dir)),
             },
             ..Scope::default()
         };
