@@ -8,6 +8,11 @@ use std::path::{Path, PathBuf};
 fn report(format: &str) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out = Command::cargo_bin("infracheck")
+        .map(|mut c| {
+            // An empty module cache: what a developer downloaded never changes a test.
+            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c
+        })
         .unwrap()
         .current_dir(&root)
         .env("NO_COLOR", "1")
@@ -80,6 +85,11 @@ fn input_problems_project(dir: &Path) {
 
 fn input_problems_report(dir: &Path, format: &str) -> String {
     let out = Command::cargo_bin("infracheck")
+        .map(|mut c| {
+            // An empty module cache: what a developer downloaded never changes a test.
+            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c
+        })
         .unwrap()
         .current_dir(dir)
         .env("NO_COLOR", "1")

@@ -12,6 +12,11 @@ fn root() -> PathBuf {
 /// The log and the exit code.
 fn sarif_exiting(dir: &Path, args: &[&str]) -> (Value, Option<i32>) {
     let out = Command::cargo_bin("infracheck")
+        .map(|mut c| {
+            // An empty module cache: what a developer downloaded never changes a test.
+            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c
+        })
         .unwrap()
         .current_dir(dir)
         .arg("check")
@@ -185,6 +190,11 @@ fn output_writes_the_report_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("infracheck.sarif");
     Command::cargo_bin("infracheck")
+        .map(|mut c| {
+            // An empty module cache: what a developer downloaded never changes a test.
+            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c
+        })
         .unwrap()
         .current_dir(root())
         .args([
