@@ -98,4 +98,66 @@ fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
     assert!(text.contains("Failed"), "{text}");
     assert!(text.contains("IC-KMS-001"), "{text}");
     assert!(text.contains("main.tf:"), "{text}");
+
+    bundled_repository_changes(repo);
+}
+
+/// The bundled repository (its three environments and .infracheck.toml) as a user's: a change to
+/// dev runs the hook on dev alone. Clean, it passes — the suppressions in staging's and prod's
+/// files are not dev's to use, so they are not "unused"; with a key that does not rotate added, it fails on
+/// that key.
+fn bundled_repository_changes(repo: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |rel: &str| {
+        let (from, to) = (Path::new(repo).join(rel), dir.path().join(rel));
+        for entry in walk(&from) {
+            let target = to.join(entry.strip_prefix(&from).unwrap());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &target).unwrap();
+        }
+    };
+    copy("terraform");
+    std::fs::copy(Path::new(repo).join(".infracheck.toml"), dir.path().join(".infracheck.toml")).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["config", "user.email", "ci@example.com"]);
+    git(dir.path(), &["config", "user.name", "CI"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "the bundled repository"]);
+    let dev = "terraform/environments/dev/main.tf";
+    let hook = || {
+        let out = Command::new("pre-commit")
+            .current_dir(dir.path())
+            .args(["try-repo", repo, "infracheck", "--files", dev, "--verbose"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let (ok, text) = hook();
+    assert!(ok, "a clean change to dev passes: {text}");
+    assert!(!text.contains("IC-SUP-001"), "{text}");
+    assert!(!text.contains("environments/prod") && !text.contains("environments/staging"), "{text}");
+
+    let main = dir.path().join(dev);
+    let mut tf = std::fs::read_to_string(&main).unwrap();
+    tf.push_str("\nresource \"aws_kms_key\" \"scratch\" {\n  description         = \"scratch\"\n  enable_key_rotation = false\n}\n");
+    std::fs::write(&main, tf).unwrap();
+    git(dir.path(), &["commit", "-q", "-am", "a key that does not rotate, in dev"]);
+    let (ok, text) = hook();
+    assert!(!ok, "a bad change to dev fails: {text}");
+    assert!(text.contains("aws_kms_key.scratch") && text.contains("IC-KMS-001"), "{text}");
+    assert!(!text.contains("IC-SUP-001"), "{text}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
