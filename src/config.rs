@@ -1,6 +1,7 @@
 //! `.infracheck.toml`: environments (root module, var files, profile, workspace), found by walking
 //! up from the working directory like ruff's configuration. Paths in it are relative to the file.
 
+use crate::rules::suppress::Ignore;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,24 +34,6 @@ pub struct Options {
     pub env: BTreeMap<String, EnvOptions>,
     #[serde(default)]
     pub ignore: Vec<Ignore>,
-}
-
-/// A config-level suppression: `[[ignore]]` with the rule, where it applies, and why.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Ignore {
-    /// A policy id or name, or a checkov/trivy alias.
-    pub rule: String,
-    /// Environments it applies to (default: all).
-    #[serde(default)]
-    pub env: Vec<String>,
-    /// A glob on the finding's file, relative to the config file's directory.
-    pub path: Option<String>,
-    /// A glob on the resource address (`module.iam.*`).
-    pub address: Option<String>,
-    pub reason: String,
-    /// The last day it applies (`2027-01-31`).
-    pub until: Option<toml::value::Datetime>,
 }
 
 /// An environment with its paths resolved against the config file's directory.

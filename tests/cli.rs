@@ -280,7 +280,7 @@ fn each_file_is_parsed_once_however_many_roots_use_it() {
     use infracheck::hcl::{Loader, RootSpec};
     let tree = root().join("fixtures/hcl_cli/monorepo");
     let loader = Loader::new(tree.clone());
-    let roots = loader.discover_roots(&tree);
+    let roots = infracheck::targets::tree::discover_roots(&loader, &tree);
     assert_eq!(roots.len(), 4);
     for dir in roots {
         let spec = RootSpec {
