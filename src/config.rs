@@ -34,6 +34,12 @@ pub struct Options {
     pub env: BTreeMap<String, EnvOptions>,
     #[serde(default)]
     pub ignore: Vec<Ignore>,
+    /// Run only these checks (ids, names or aliases), as `--check`; the command line's wins.
+    #[serde(default)]
+    pub check: Vec<String>,
+    /// Leave these checks out, as `--skip-check`; the command line's wins.
+    #[serde(default)]
+    pub skip_check: Vec<String>,
 }
 
 /// An environment with its paths resolved against the config file's directory.
@@ -54,6 +60,8 @@ pub struct Settings {
     pub path: Option<PathBuf>,
     pub envs: BTreeMap<String, Env>,
     pub ignores: Vec<Ignore>,
+    pub check: Vec<String>,
+    pub skip_check: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -128,5 +136,7 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         path: Some(path.to_path_buf()),
         envs,
         ignores: opts.ignore,
+        check: opts.check,
+        skip_check: opts.skip_check,
     })
 }

@@ -139,10 +139,7 @@ fn every_example_of_every_policy() {
                         std::slice::from_ref(&project),
                         &shown,
                         &loader.sources,
-                        &report::check::Options {
-                            color: false,
-                            show_passed: false,
-                        },
+                        &report::check::Options::default(),
                     );
                     insta::with_settings!({ snapshot_path => "snapshots/policies", prepend_module_to_snapshot => false }, {
                         insta::assert_snapshot!(format!("{}-bad-{n}", policy.id), text);

@@ -34,18 +34,65 @@ pub enum Command {
     Explain(ExplainArgs),
 }
 
+/// The formats of `check` and `live`: their findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum CheckFormat {
     Text,
     Json,
-    /// SARIF 2.1.0, for GitHub code scanning (`check` and `live`).
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
-    /// A pull-request comment (`check`, `cost` and `live`).
+    /// A pull-request comment.
     Markdown,
-    /// JUnit XML, one test case per rule and resource (`check` and `live`).
+    /// JUnit XML, one test case per rule and resource.
     Junit,
-    /// One row per cost component (`cost` only).
+}
+
+/// `live` reports findings as `check` does.
+pub type LiveFormat = CheckFormat;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostFormat {
+    Text,
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// One row per cost component.
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResourcesFormat {
+    Text,
+    Json,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE colours off a terminal too).
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ColorArgs {
+    /// When to colour the output: auto honours NO_COLOR and CLICOLOR_FORCE.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The same as --color never.
+    #[arg(long, hide = true)]
+    pub no_color: bool,
+}
+
+impl ColorArgs {
+    pub fn choice(&self) -> ColorChoice {
+        if self.no_color {
+            ColorChoice::Never
+        } else {
+            self.color
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +106,8 @@ pub enum RulesFormat {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
     /// Exit 1 only for failures at or above this severity (all are still reported).
     #[arg(long, value_enum, default_value_t = Severity::Low)]
     pub severity: Severity,
@@ -68,6 +117,20 @@ pub struct CheckArgs {
     /// Also list the checks that passed.
     #[arg(long)]
     pub show_passed: bool,
+    /// Report only failures: no unresolved findings or passed checks in text and markdown (the
+    /// summary still counts them); JSON, SARIF and JUnit are unchanged.
+    #[arg(long, short = 'q', conflicts_with = "show_passed")]
+    pub quiet: bool,
+    /// Text without source snippets: each finding's location and message, and its fix.
+    #[arg(long)]
+    pub compact: bool,
+    /// Run only these checks: policy ids (IC-RDS-001), names (rds-storage-encrypted) or
+    /// checkov / trivy aliases (CKV_AWS_16); comma-separated, repeatable.
+    #[arg(long = "check", value_name = "IDS", value_delimiter = ',')]
+    pub check: Vec<String>,
+    /// Leave these checks out (ids, names or aliases; comma-separated, repeatable).
+    #[arg(long = "skip-check", value_name = "IDS", value_delimiter = ',')]
+    pub skip_check: Vec<String>,
     /// A folder of your own policies, in the format of policies/ (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
@@ -90,6 +153,8 @@ pub struct CheckArgs {
 pub struct CostArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[arg(long, value_enum, default_value_t = CostFormat::Text)]
+    pub format: CostFormat,
     /// A usage file in Infracost's format (version 0.1), read after the environment's
     /// `usage_files` (repeatable; later files win).
     #[arg(long = "usage-file", value_name = "FILE")]
@@ -116,20 +181,23 @@ pub struct LiveArgs {
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
     /// The AWS profile (default: the standard credential chain).
-    #[arg(long)]
-    pub profile: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+    /// The old name of --aws-profile (warns).
+    #[arg(long = "profile", value_name = "NAME", hide = true)]
+    pub profile_renamed: Option<String>,
     /// The AWS Config endpoint (a local emulator, a VPC endpoint).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// The policy profile whose rules apply (dev, staging, prod, …; default: `default`), as
-    /// `--profile` of `check` (here `--profile` is the AWS profile).
+    /// `--profile` of `check`.
     #[arg(long, value_name = "NAME")]
     pub rules_profile: Option<String>,
     /// The resource types to read (`AWS::S3::Bucket,AWS::IAM::Role`; default: every type infracheck maps).
     #[arg(long = "resource-types", value_name = "TYPES", value_delimiter = ',')]
     pub resource_types: Vec<String>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
+    pub format: LiveFormat,
     /// Exit 1 only for failures at or above this severity (all are still reported).
     #[arg(long, value_enum, default_value_t = Severity::Low)]
     pub severity: Severity,
@@ -139,6 +207,20 @@ pub struct LiveArgs {
     /// Also list the checks that passed.
     #[arg(long)]
     pub show_passed: bool,
+    /// Report only failures: no unresolved findings or passed checks in text and markdown (the
+    /// summary still counts them); JSON, SARIF and JUnit are unchanged.
+    #[arg(long, short = 'q', conflicts_with = "show_passed")]
+    pub quiet: bool,
+    /// Text without source snippets: each finding's location and message, and its fix.
+    #[arg(long)]
+    pub compact: bool,
+    /// Run only these checks: policy ids (IC-RDS-001), names (rds-storage-encrypted) or
+    /// checkov / trivy aliases (CKV_AWS_16); comma-separated, repeatable.
+    #[arg(long = "check", value_name = "IDS", value_delimiter = ',')]
+    pub check: Vec<String>,
+    /// Leave these checks out (ids, names or aliases; comma-separated, repeatable).
+    #[arg(long = "skip-check", value_name = "IDS", value_delimiter = ',')]
+    pub skip_check: Vec<String>,
     /// A folder of your own policies (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
@@ -173,9 +255,8 @@ pub struct LiveArgs {
     /// With --put-evaluations: AWS Config validates the evaluations without recording them.
     #[arg(long, requires = "put_evaluations")]
     pub test_mode: bool,
-    /// Never colour the output.
-    #[arg(long)]
-    pub no_color: bool,
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,11 +335,8 @@ pub struct TargetArgs {
     /// The policy profile (dev, staging, prod, …) for paths; environments use their own.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Never colour the output.
-    #[arg(long)]
-    pub no_color: bool,
+    #[command(flatten)]
+    pub color: ColorArgs,
     /// Treat evaluation errors that Terraform reports only at plan time (a null where a value is
     /// needed, a count that depends on apply-time values) as errors: exit 2. Without it they are
     /// warnings, the value is unknown, and every finding is still reported.
@@ -270,6 +348,8 @@ pub struct TargetArgs {
 pub struct ResourcesArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[arg(long, value_enum, default_value_t = ResourcesFormat::Text)]
+    pub format: ResourcesFormat,
     /// Show every resource's attributes (values known only after apply are shown as such).
     #[arg(long)]
     pub values: bool,

@@ -2,8 +2,8 @@
 //! environments that have a budget (the budget rule reads the estimate), runs the policy engine,
 //! applies suppressions and the baseline, and hands the findings to the reporter of `--format`.
 
-use super::{color_wanted, input_diagnostics, registry, write_report};
-use crate::cli::args::{CheckArgs, Format};
+use super::{color, input_diagnostics, known_profile, registry, write_report, Selection};
+use crate::cli::args::{CheckArgs, CheckFormat};
 use crate::cli::error::usage;
 use crate::cost::catalog::Catalog;
 use crate::diag;
@@ -17,13 +17,14 @@ use std::collections::BTreeMap;
 
 /// `infracheck check`: the policies over every project, suppressions and the baseline applied.
 pub fn check(args: &CheckArgs) -> miette::Result<u8> {
-    if args.target.format == Format::Csv {
-        return Err(usage(
-            "check has no CSV output",
-            Some("use --format text, json, sarif, markdown or junit".into()),
-        ));
-    }
     let reg = registry(&args.policies)?;
+    // The selection and the profile are checked before anything is evaluated.
+    let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
+    let configured = targets::settings(args.target.config.as_deref(), &cwd)?;
+    let selection = Selection::resolve(&reg, &configured, &args.check, &args.skip_check)?;
+    if let Some(profile) = &args.target.profile {
+        known_profile(&reg, &configured, profile, "--profile")?;
+    }
     let Loaded {
         loader,
         mut projects,
@@ -51,21 +52,27 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
             .map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?;
         eprintln!("recorded {n} finding(s) in the baseline {}", path.display());
     }
+    // After suppressions and the baseline, which account for every rule's findings.
+    selection.apply(&mut findings);
     let diags = input_diagnostics(&projects, &loader);
-    let color = color_wanted(&args.target);
+    let color = color(&args.target.color);
     let opts = report::check::Options {
         color,
         show_passed: args.show_passed,
+        quiet: args.quiet,
+        compact: args.compact,
     };
-    let report = match args.target.format {
-        Format::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
-        Format::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
-        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
-        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &diags, &loader.sources),
-        Format::Junit | Format::Csv => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
+    let report = match args.format {
+        CheckFormat::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
+        CheckFormat::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
+        CheckFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
+        CheckFormat::Markdown => {
+            report::markdown::markdown_with(&reg, &projects, &findings, &diags, &loader.sources, args.quiet)
+        }
+        CheckFormat::Junit => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
     };
     write_report(args.output.as_deref(), &report)?;
-    if args.target.format != Format::Json && !diags.is_empty() {
+    if args.format != CheckFormat::Json && !diags.is_empty() {
         eprint!("{}", diag::render_text(&diags, &loader.sources, color));
     }
     if !stale.is_empty() {

@@ -1,8 +1,8 @@
 //! `infracheck cost`: the monthly cost of each project from the price catalog (offline), per
 //! resource and cost component, or the difference from an earlier estimate (`--compare-to`).
 
-use super::{color_wanted, input_diagnostics, write_report};
-use crate::cli::args::{CostArgs, Format};
+use super::{color, input_diagnostics, write_report};
+use crate::cli::args::{CostArgs, CostFormat};
 use crate::cli::error::usage;
 use crate::config::Settings;
 use crate::cost::usage::Usage;
@@ -17,12 +17,6 @@ use std::path::PathBuf;
 
 /// `infracheck cost`: the monthly estimate of every project, or its difference from `--compare-to`.
 pub fn cost(args: &CostArgs) -> miette::Result<u8> {
-    if matches!(args.target.format, Format::Sarif | Format::Junit) {
-        return Err(usage(
-            "cost has no SARIF or JUnit output",
-            Some("use --format text, json, markdown or csv".into()),
-        ));
-    }
     let Loaded {
         loader,
         projects,
@@ -53,33 +47,33 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
         let after: Vec<crate::cost::diff::Snapshot> =
             envs.iter().map(|(e, _)| crate::cost::diff::Snapshot::of(e)).collect();
         let diffs = crate::cost::diff::diff(&before, &after);
-        let report = match args.target.format {
-            Format::Json => report::cost::diff_json(&diffs, old),
-            Format::Markdown => report::cost::diff_markdown(&diffs, old),
+        let report = match args.format {
+            CostFormat::Json => report::cost::diff_json(&diffs, old),
+            CostFormat::Markdown => report::cost::diff_markdown(&diffs, old),
             _ => report::cost::diff_text(&diffs, old),
         };
         write_report(args.output.as_deref(), &report)?;
         if !diags.is_empty() {
             eprint!(
                 "{}",
-                diag::render_text(&diags, &loader.sources, color_wanted(&args.target))
+                diag::render_text(&diags, &loader.sources, color(&args.target.color))
             );
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         std::mem::forget((loader, projects));
         return Ok(if errors > 0 { exit::BAD_INPUT } else { exit::CLEAN });
     }
-    let report = match args.target.format {
-        Format::Json => report::cost::json(&envs, &loader.sources),
-        Format::Markdown => report::cost::markdown(&envs, &loader.sources),
-        Format::Csv => report::cost::csv(&envs, &loader.sources),
+    let report = match args.format {
+        CostFormat::Json => report::cost::json(&envs, &loader.sources),
+        CostFormat::Markdown => report::cost::markdown(&envs, &loader.sources),
+        CostFormat::Csv => report::cost::csv(&envs, &loader.sources),
         _ => report::cost::text(&envs, &loader.sources),
     };
     write_report(args.output.as_deref(), &report)?;
     if !diags.is_empty() {
         eprint!(
             "{}",
-            diag::render_text(&diags, &loader.sources, color_wanted(&args.target))
+            diag::render_text(&diags, &loader.sources, color(&args.target.color))
         );
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();

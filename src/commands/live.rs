@@ -2,8 +2,8 @@
 //! by the live front end, checked by the policy engine as accounts are checked, optionally
 //! compared to the code (drift) and reported to an AWS Config rule (PutEvaluations).
 
-use super::{color, input_diagnostics, registry, write_report};
-use crate::cli::args::{Format, LiveArgs};
+use super::{color, input_diagnostics, known_profile, registry, write_report, Selection};
+use crate::cli::args::{LiveArgs, LiveFormat};
 use crate::cli::error::usage;
 use crate::diag::{self, Diagnostic};
 use crate::exit;
@@ -44,6 +44,12 @@ pub fn check(reg: &Registry, projects: &[Project]) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The AWS profile: --aws-profile, or its old name --profile.
+#[cfg(feature = "aws")]
+fn aws_profile(args: &LiveArgs) -> Option<&str> {
+    args.aws_profile.as_deref().or(args.profile_renamed.as_deref())
 }
 
 /// One project's worth of configuration items: its name, the items, and the resource types AWS
@@ -96,7 +102,7 @@ fn live_fetch(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
     } else {
         args.regions.clone()
     };
-    let fetched = crate::live::fetch::fetch(&regions, args.profile.as_deref(), args.endpoint_url.as_deref(), &types)
+    let fetched = crate::live::fetch::fetch(&regions, aws_profile(args), args.endpoint_url.as_deref(), &types)
         .map_err(|m| usage(format!("AWS Config could not be read: {m}"), None))?;
     Ok(fetched
         .into_iter()
@@ -170,7 +176,7 @@ fn put_evaluations(
     let token = args.result_token.as_deref().unwrap_or("TESTMODE");
     let put = crate::live::fetch::put_evaluations(
         region,
-        args.profile.as_deref(),
+        aws_profile(args),
         args.endpoint_url.as_deref(),
         rule,
         token,
@@ -209,11 +215,10 @@ fn put_evaluations(
 
 /// `infracheck live`: what is deployed, checked against the policies (and compared to the code).
 pub fn live(args: &LiveArgs) -> miette::Result<u8> {
-    if args.format == Format::Csv {
-        return Err(usage(
-            "live has no CSV output",
-            Some("use text, json, sarif, markdown or junit".into()),
-        ));
+    if args.profile_renamed.is_some() {
+        eprintln!(
+            "warning: --profile is renamed --aws-profile for the AWS profile; the policy profile is --rules-profile"
+        );
     }
     let put_region = match &args.put_evaluations {
         Some(_) => Some(put_evaluations_region(args)?),
@@ -222,6 +227,10 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
     let reg = registry(&args.policies)?;
     let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
     let settings = targets::settings(args.config.as_deref(), &cwd)?;
+    let selection = Selection::resolve(&reg, &settings, &args.check, &args.skip_check)?;
+    if let Some(profile) = &args.rules_profile {
+        known_profile(&reg, &settings, profile, "--rules-profile")?;
+    }
     let groups = live_items(args)?;
     let sources = crate::source::SourceMap::default();
     let mut projects = Vec::new();
@@ -257,10 +266,13 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         false,
         chrono::Utc::now().date_naive(),
     );
-    let color = color(args.no_color);
+    selection.apply(&mut findings);
+    let color = color(&args.color);
     let opts = report::check::Options {
         color,
         show_passed: args.show_passed,
+        quiet: args.quiet,
+        compact: args.compact,
     };
     let drift = match &args.compare_to {
         Some(dir) => {
@@ -296,15 +308,15 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         .map(|d| d.display().to_string())
         .unwrap_or_default();
     let mut report = match args.format {
-        Format::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
-        Format::Sarif => report::sarif::sarif(&reg, &projects, &findings, &[], &sources),
-        Format::Markdown => report::markdown::markdown(&reg, &projects, &findings, &[], &sources),
-        Format::Junit => report::junit::junit(&reg, &projects, &findings, &[], &sources),
+        LiveFormat::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
+        LiveFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &[], &sources),
+        LiveFormat::Markdown => report::markdown::markdown_with(&reg, &projects, &findings, &[], &sources, args.quiet),
+        LiveFormat::Junit => report::junit::junit(&reg, &projects, &findings, &[], &sources),
         _ => report::check::text(&reg, &projects, &findings, &sources, &opts),
     };
     if let Some(d) = &drift {
         match args.format {
-            Format::Json => {
+            LiveFormat::Json => {
                 let mut v: serde_json::Value = serde_json::from_str(&report).unwrap_or_default();
                 v["drift"] = serde_json::json!({
                     "compared_to": against,
@@ -315,8 +327,10 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
                 });
                 report = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
             }
-            Format::Text => report.push_str(&d.text(&against)),
-            Format::Markdown => report.push_str(&format!("\n### Drift\n\n```\n{}```\n", d.text(&against).trim_start())),
+            LiveFormat::Text => report.push_str(&d.text(&against)),
+            LiveFormat::Markdown => {
+                report.push_str(&format!("\n### Drift\n\n```\n{}```\n", d.text(&against).trim_start()))
+            }
             _ => eprint!("{}", d.text(&against)),
         }
     }

@@ -9,13 +9,16 @@ pub mod prices;
 pub mod resources;
 pub mod rules;
 
-use crate::cli::args::TargetArgs;
+use crate::cli::args::{ColorArgs, ColorChoice, TargetArgs};
 use crate::cli::error::usage;
+use crate::config::Settings;
 use crate::diag::{self, Diagnostic};
 use crate::hcl::Loader;
 use crate::model::Project;
+use crate::rules::engine::Finding;
 use crate::rules::Registry;
 use crate::targets::Targets;
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -52,13 +55,17 @@ pub fn write_report(output: Option<&Path>, report: &str) -> miette::Result<()> {
     }
 }
 
-/// Whether to colour what goes to standard error.
-pub fn color_wanted(target: &TargetArgs) -> bool {
-    color(target.no_color)
-}
-
-pub fn color(no_color: bool) -> bool {
-    !no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+/// Whether to colour the output: `--color always|never`, or under `auto` not when NO_COLOR is
+/// set (non-empty), yes when CLICOLOR_FORCE is set (non-empty, not `0`), else on a terminal.
+pub fn color(args: &ColorArgs) -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match args.choice() {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+        ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+        ColorChoice::Auto => std::io::stderr().is_terminal(),
+    }
 }
 
 /// The input problems of every project, in source order.
@@ -81,4 +88,107 @@ pub fn targets(args: &TargetArgs) -> Targets {
         profile: args.profile.clone(),
         strict: args.strict,
     }
+}
+
+/// The rules a run reports: only those of `--check` (or the configuration's `check`) when given,
+/// without those of `--skip-check` (or `skip_check`). The command line's list wins over the
+/// configuration's of the same kind.
+pub struct Selection {
+    only: Option<BTreeSet<usize>>,
+    skip: BTreeSet<usize>,
+}
+
+impl Selection {
+    pub fn resolve(
+        reg: &Registry,
+        settings: &Settings,
+        check: &[String],
+        skip_check: &[String],
+    ) -> miette::Result<Selection> {
+        let check = if check.is_empty() { &settings.check } else { check };
+        let skip_check = if skip_check.is_empty() {
+            &settings.skip_check
+        } else {
+            skip_check
+        };
+        let only = if check.is_empty() {
+            None
+        } else {
+            Some(rule_indices(reg, check, "--check")?)
+        };
+        Ok(Selection {
+            only,
+            skip: rule_indices(reg, skip_check, "--skip-check")?,
+        })
+    }
+
+    pub fn keeps(&self, rule: usize) -> bool {
+        self.only.as_ref().is_none_or(|o| o.contains(&rule)) && !self.skip.contains(&rule)
+    }
+
+    /// Drops the findings of the rules left out.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        findings.retain(|f| self.keeps(f.rule));
+    }
+}
+
+/// The registry indices of `ids` (ids, names or aliases); an unknown one is a usage error that
+/// suggests the closest id or name.
+fn rule_indices(reg: &Registry, ids: &[String], flag: &str) -> miette::Result<BTreeSet<usize>> {
+    let mut out = BTreeSet::new();
+    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        match reg.get(id).and_then(|p| reg.policies.iter().position(|q| q.id == p.id)) {
+            Some(i) => {
+                out.insert(i);
+            }
+            None => {
+                let names = reg.policies.iter().flat_map(|p| {
+                    [p.id.as_str(), p.name.as_str()]
+                        .into_iter()
+                        .chain(p.aliases.checkov.iter().map(String::as_str))
+                        .chain(p.aliases.trivy.iter().map(String::as_str))
+                });
+                return Err(usage(
+                    format!("{flag} {id}: no such check"),
+                    Some(suggestion(id, names, "`infracheck rules` lists them")),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `did you mean X?` for the candidate closest to `given`, then `rest`.
+fn suggestion<'a>(given: &str, candidates: impl Iterator<Item = &'a str>, rest: &str) -> String {
+    let given_lower = given.to_lowercase();
+    let closest = candidates
+        .map(|c| (strsim::levenshtein(&given_lower, &c.to_lowercase()), c))
+        .min_by_key(|(d, _)| *d);
+    match closest {
+        Some((_, c)) => format!("did you mean {c}? {rest}"),
+        None => rest.to_string(),
+    }
+}
+
+/// Checks that `profile` is a policy profile some policy or environment names (or `default`):
+/// a typo would otherwise apply no profile's rules, silently.
+pub fn known_profile(reg: &Registry, settings: &Settings, profile: &str, flag: &str) -> miette::Result<()> {
+    let mut known: BTreeSet<&str> = BTreeSet::from(["default"]);
+    for p in &reg.policies {
+        known.extend(p.environments.iter().map(String::as_str));
+        known.extend(p.severity_by_profile.keys().map(String::as_str));
+    }
+    known.extend(settings.envs.values().map(|e| e.profile.as_str()));
+    if known.contains(profile) {
+        return Ok(());
+    }
+    let list = known.iter().copied().collect::<Vec<_>>().join(", ");
+    Err(usage(
+        format!("{flag} {profile}: no policy or environment uses this profile"),
+        Some(suggestion(
+            profile,
+            known.iter().copied(),
+            &format!("the profiles: {list}"),
+        )),
+    ))
 }

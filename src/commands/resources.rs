@@ -1,9 +1,8 @@
 //! `infracheck resources`: every resource instance after evaluation (address, type, region,
 //! source location, and with `--values` its attributes).
 
-use super::{color_wanted, input_diagnostics, write_out};
-use crate::cli::args::{Format, ResourcesArgs};
-use crate::cli::error::usage;
+use super::{color, input_diagnostics, write_out};
+use crate::cli::args::{ResourcesArgs, ResourcesFormat};
 use crate::diag;
 use crate::exit;
 use crate::report;
@@ -12,28 +11,19 @@ use crate::targets;
 /// `infracheck resources`: every resource instance after evaluation.
 pub fn resources(args: &ResourcesArgs) -> miette::Result<u8> {
     let (target, values) = (&args.target, args.values);
-    if matches!(
-        target.format,
-        Format::Sarif | Format::Csv | Format::Junit | Format::Markdown
-    ) {
-        return Err(usage(
-            "resources has only text and JSON output",
-            Some("use --format text or json".into()),
-        ));
-    }
     let (loader, projects) = targets::load(&super::targets(target))?;
-    let color = color_wanted(target);
+    let color = color(&target.color);
     let diags = input_diagnostics(&projects, &loader);
-    let out = match target.format {
-        Format::Text => report::resources::text(&projects, &loader.sources, values),
+    let out = match args.format {
+        ResourcesFormat::Text => report::resources::text(&projects, &loader.sources, values),
         _ => report::resources::json(&projects, &loader.sources),
     };
     write_out(&out);
-    if target.format == Format::Text && !diags.is_empty() {
+    if args.format == ResourcesFormat::Text && !diags.is_empty() {
         eprint!("{}", diag::render_text(&diags, &loader.sources, color));
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    if target.format == Format::Text {
+    if args.format == ResourcesFormat::Text {
         let warnings = diags.len() - errors;
         if errors + warnings > 0 {
             eprintln!("{errors} error(s), {warnings} warning(s) in the input");
