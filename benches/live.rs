@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
             let sources = SourceMap::default();
             let lp = live::project("aws:111122223333", &items, &sources);
             let projects = vec![lp.project];
-            live::check(&registry, &projects).len()
+            infracheck::commands::live::check(&registry, &projects).len()
         })
     });
     group.bench_function(format!("map {n} items"), |b| {

@@ -1,6 +1,7 @@
 //! `.infracheck.toml`: environments (root module, var files, profile, workspace), found by walking
 //! up from the working directory like ruff's configuration. Paths in it are relative to the file.
 
+use crate::rules::suppress::Ignore;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,24 +34,18 @@ pub struct Options {
     pub env: BTreeMap<String, EnvOptions>,
     #[serde(default)]
     pub ignore: Vec<Ignore>,
-}
-
-/// A config-level suppression: `[[ignore]]` with the rule, where it applies, and why.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Ignore {
-    /// A policy id or name, or a checkov/trivy alias.
-    pub rule: String,
-    /// Environments it applies to (default: all).
+    /// Run only these checks (ids, names or aliases), as `--check`; the command line's wins.
     #[serde(default)]
-    pub env: Vec<String>,
-    /// A glob on the finding's file, relative to the config file's directory.
-    pub path: Option<String>,
-    /// A glob on the resource address (`module.iam.*`).
-    pub address: Option<String>,
-    pub reason: String,
-    /// The last day it applies (`2027-01-31`).
-    pub until: Option<toml::value::Datetime>,
+    pub check: Vec<String>,
+    /// Leave these checks out, as `--skip-check`; the command line's wins.
+    #[serde(default)]
+    pub skip_check: Vec<String>,
+    /// Directories left out when looking for root modules (globs, as `--skip-path`).
+    #[serde(default)]
+    pub skip_paths: Vec<String>,
+    /// Download remote modules missing from the cache, as `--download-modules`.
+    #[serde(default)]
+    pub download_modules: bool,
 }
 
 /// An environment with its paths resolved against the config file's directory.
@@ -71,6 +66,11 @@ pub struct Settings {
     pub path: Option<PathBuf>,
     pub envs: BTreeMap<String, Env>,
     pub ignores: Vec<Ignore>,
+    pub check: Vec<String>,
+    pub skip_check: Vec<String>,
+    /// `skip_paths` globs, relative to the configuration file's directory.
+    pub skip_paths: Vec<String>,
+    pub download_modules: bool,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -145,5 +145,9 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         path: Some(path.to_path_buf()),
         envs,
         ignores: opts.ignore,
+        check: opts.check,
+        skip_check: opts.skip_check,
+        skip_paths: opts.skip_paths,
+        download_modules: opts.download_modules,
     })
 }

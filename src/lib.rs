@@ -4,6 +4,7 @@
 //! read the model; reporters print what the engines found.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod cost;
 pub mod diag;
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod targets;
 
 /// Process exit codes.
 pub mod exit {

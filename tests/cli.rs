@@ -280,7 +280,7 @@ fn each_file_is_parsed_once_however_many_roots_use_it() {
     use infracheck::hcl::{Loader, RootSpec};
     let tree = root().join("fixtures/hcl_cli/monorepo");
     let loader = Loader::new(tree.clone());
-    let roots = loader.discover_roots(&tree);
+    let roots = infracheck::targets::tree::discover_roots(&loader, &tree);
     assert_eq!(roots.len(), 4);
     for dir in roots {
         let spec = RootSpec {
@@ -627,4 +627,261 @@ fn a_provider_reading_module_outputs_is_no_cycle_and_its_rules_run() {
             ),
         ]
     );
+}
+
+/// The rule ids of a JSON report's findings.
+fn rule_ids(v: &Value) -> std::collections::BTreeSet<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn check_runs_only_the_checks_it_names_by_id_name_or_alias() {
+    let (v, code) = json(&[
+        "check",
+        "fixtures/systems/capstone",
+        "--check",
+        "CKV_AWS_16,secret-rotation",
+        "--check",
+        "IC-R53-001",
+    ]);
+    assert_eq!(code, 1);
+    let ids = rule_ids(&v);
+    assert!(ids.contains("IC-SM-002") && ids.contains("IC-R53-001"), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|i| ["IC-RDS-001", "IC-SM-002", "IC-R53-001"].contains(&i.as_str())),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn skip_check_leaves_the_checks_it_names_out() {
+    let (v, _) = json(&[
+        "check",
+        "fixtures/systems/capstone",
+        "--skip-check",
+        "IC-SM-002,route53-health-check",
+    ]);
+    let ids = rule_ids(&v);
+    assert!(!ids.contains("IC-SM-002") && !ids.contains("IC-R53-001"), "{ids:?}");
+    assert!(ids.contains("IC-S3-001"), "{ids:?}");
+}
+
+#[test]
+fn check_and_skip_check_come_from_the_configuration_and_the_command_line_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".infracheck.toml");
+    std::fs::write(
+        &config,
+        "check = [\"IC-S3-001\", \"IC-SM-002\"]\nskip_check = [\"IC-SM-002\"]\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let (v, _) = json(&["check", "fixtures/systems/capstone", "--config", &config]);
+    assert_eq!(
+        rule_ids(&v).into_iter().collect::<Vec<_>>(),
+        ["IC-S3-001"],
+        "the configuration's check, without its skip_check"
+    );
+    let (v, _) = json(&[
+        "check",
+        "fixtures/systems/capstone",
+        "--config",
+        &config,
+        "--check",
+        "IC-SM-002,IC-TF-003",
+    ]);
+    assert_eq!(rule_ids(&v).into_iter().collect::<Vec<_>>(), ["IC-TF-003"]);
+    let (v, _) = json(&[
+        "check",
+        "fixtures/systems/capstone",
+        "--config",
+        &config,
+        "--skip-check",
+        "IC-S3-001",
+    ]);
+    assert_eq!(rule_ids(&v).into_iter().collect::<Vec<_>>(), ["IC-SM-002"]);
+}
+
+#[test]
+fn an_unknown_check_is_a_usage_error_that_suggests_the_closest() {
+    infracheck()
+        .args(["check", "fixtures/systems/capstone", "--check", "IC-RDS-01"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--check IC-RDS-01: no such check"))
+        .stderr(predicate::str::contains("did you mean IC-RDS-001?"));
+    infracheck()
+        .args([
+            "live",
+            "--items",
+            "fixtures/live/items.json",
+            "--skip-check",
+            "rds-storage-encryptd",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean rds-storage-encrypted?"));
+}
+
+#[test]
+fn quiet_reports_only_failures_and_keeps_the_summary() {
+    let args = ["check", "fixtures/systems/redis-worker"];
+    let full = infracheck().args(args).output().unwrap();
+    let full = String::from_utf8(full.stdout).unwrap();
+    assert!(
+        full.contains("IC-VPC-001"),
+        "the unresolved finding is listed without --quiet"
+    );
+    let quiet = infracheck().args(args).arg("--quiet").assert().code(1);
+    let quiet = String::from_utf8(quiet.get_output().stdout.clone()).unwrap();
+    assert!(!quiet.contains("IC-VPC-001"), "{quiet}");
+    assert!(quiet.contains("IC-ELC-003"), "{quiet}");
+    assert!(quiet.contains("10 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed"));
+    let md = infracheck()
+        .args(args)
+        .args(["-q", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(
+        md.contains("| Unresolved |") && !md.contains("Decided only after apply"),
+        "{md}"
+    );
+    infracheck()
+        .args(args)
+        .args(["--quiet", "--show-passed"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn compact_text_has_no_source_snippets() {
+    let args = ["check", "fixtures/systems/redis-worker"];
+    let full = String::from_utf8(infracheck().args(args).output().unwrap().stdout).unwrap();
+    assert!(full.contains("╭─["), "snippets without --compact");
+    let compact = infracheck().args(args).arg("--compact").assert().code(1);
+    let compact = String::from_utf8(compact.get_output().stdout.clone()).unwrap();
+    assert!(!compact.contains("╭─["), "{compact}");
+    assert!(compact.contains("help:") && compact.contains("IC-ELC-003"), "{compact}");
+}
+
+#[test]
+fn color_follows_the_flag_then_no_color_then_clicolor_force() {
+    let colored = |c: &mut Command, flags: &[&str]| {
+        let out = c
+            .args(["check", "fixtures/systems/redis-worker"])
+            .args(flags)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().contains("\u{1b}[")
+    };
+    assert!(colored(&mut infracheck(), &["--color", "always"]));
+    assert!(!colored(infracheck().env_remove("NO_COLOR"), &["--color=never"]));
+    // Off a terminal, auto colours only under CLICOLOR_FORCE, and NO_COLOR wins over it.
+    assert!(!colored(infracheck().env_remove("NO_COLOR"), &[]));
+    assert!(colored(
+        infracheck().env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1"),
+        &[]
+    ));
+    assert!(!colored(
+        infracheck().env_remove("NO_COLOR").env("CLICOLOR_FORCE", "0"),
+        &[]
+    ));
+    assert!(!colored(infracheck().env("CLICOLOR_FORCE", "1"), &[]));
+    assert!(colored(
+        infracheck().env("NO_COLOR", "").env("CLICOLOR_FORCE", "1"),
+        &[]
+    ));
+    assert!(!colored(
+        infracheck().env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1"),
+        &["--no-color"]
+    ));
+}
+
+#[test]
+fn each_command_offers_only_the_formats_it_writes() {
+    for (cmd, bad, offered) in [
+        ("check", "csv", "[possible values: text, json, sarif, markdown, junit]"),
+        ("cost", "sarif", "[possible values: text, json, markdown, csv]"),
+        ("resources", "markdown", "[possible values: text, json]"),
+    ] {
+        infracheck()
+            .args([cmd, "fixtures/systems/redis-worker", "--format", bad])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(offered));
+    }
+    infracheck()
+        .args(["live", "--items", "fixtures/live/items.json", "--format", "csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "[possible values: text, json, sarif, markdown, junit]",
+        ));
+}
+
+#[test]
+fn the_aws_profile_of_live_is_aws_profile_and_profile_warns() {
+    let warning = "--profile is renamed --aws-profile for the AWS profile; the policy profile is --rules-profile";
+    infracheck()
+        .args(["live", "--items", "fixtures/live/items.json", "--profile", "audit"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(warning));
+    infracheck()
+        .args(["live", "--items", "fixtures/live/items.json", "--aws-profile", "audit"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(warning).not());
+}
+
+#[test]
+fn an_unknown_policy_profile_is_a_usage_error_that_suggests_the_closest() {
+    infracheck()
+        .args(["check", "fixtures/systems/capstone", "--profile", "prdo"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--profile prdo: no policy or environment uses this profile",
+        ))
+        .stderr(predicate::str::contains("did you mean prod?"));
+    infracheck()
+        .args([
+            "live",
+            "--items",
+            "fixtures/live/items.json",
+            "--rules-profile",
+            "stagign",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean staging?"));
+    // A profile only the configuration's environments name is known.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".infracheck.toml");
+    let root = root().join("fixtures/systems/capstone");
+    std::fs::write(
+        &config,
+        format!("[env.qa]\nroot = {:?}\nprofile = \"qa\"\n", root.display().to_string()),
+    )
+    .unwrap();
+    let (_, code) = json(&[
+        "check",
+        "fixtures/systems/capstone",
+        "--profile",
+        "qa",
+        "--config",
+        &config.display().to_string(),
+    ]);
+    assert_eq!(code, 1);
 }

@@ -618,3 +618,79 @@ fn drift_against_the_code_lists_missing_extra_and_changed_resources() {
     );
     assert_eq!(d["not_in_account"], serde_json::json!([]));
 }
+
+/// The documented items of fixtures/live/items.json, checked by the bundled policies.
+fn evaluated(threshold: infracheck::rules::Severity) -> Vec<(String, String, &'static str, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("fixtures/live/items.json")).unwrap();
+    let items = infracheck::live::items_from_json(&text).unwrap();
+    let sources = infracheck::source::SourceMap::default();
+    let lp = infracheck::live::project("aws:111122223333", &items, &sources);
+    let reg = infracheck::rules::Registry::load(&[]).unwrap();
+    let projects = vec![lp.project];
+    let findings = infracheck::commands::live::check(&reg, &projects);
+    infracheck::live::evaluations::evaluations(&lp.items, &projects, &findings, threshold)
+        .into_iter()
+        .map(|e| (e.resource_type, e.resource_id, e.compliance.as_str(), e.annotation))
+        .collect()
+}
+
+#[test]
+fn each_mapped_item_gets_one_evaluation_from_the_findings_on_it() {
+    let s = |a: &str, b: &str, c: &'static str, d: &str| (a.to_string(), b.to_string(), c, d.to_string());
+    assert_eq!(
+        evaluated(infracheck::rules::Severity::Low),
+        [
+            s(
+                "AWS::EC2::Instance",
+                "i-0123456789abcdef0",
+                "NON_COMPLIANT",
+                // One of its volumes has no item: their encryption cannot be told.
+                "infracheck: failed IC-EC2-004, IC-EC2-005; cannot tell IC-EC2-002"
+            ),
+            s(
+                "AWS::EC2::SecurityGroup",
+                "sg-0a1b2c3d4e5f60718",
+                "NON_COMPLIANT",
+                "infracheck: failed IC-VPC-003, IC-VPC-004"
+            ),
+            s(
+                "AWS::EC2::Volume",
+                "vol-0aaa1111bbbb2222c",
+                "NON_COMPLIANT",
+                "infracheck: failed IC-EC2-001"
+            ),
+            s(
+                "AWS::EC2::Volume",
+                "vol-0ccc3333dddd4444e",
+                "COMPLIANT",
+                "infracheck: passed 1 check(s)"
+            ),
+            // AWS Config does not record a key's rotation.
+            s(
+                "AWS::KMS::Key",
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "INSUFFICIENT_DATA",
+                "infracheck: cannot tell IC-KMS-001"
+            ),
+            s(
+                "AWS::RDS::DBInstance",
+                "db-ABCDEFGHIJKLMNOPQRSTUVWXY",
+                "NON_COMPLIANT",
+                "infracheck: failed IC-RDS-001, IC-RDS-003, IC-RDS-008, IC-RDS-009, IC-RDS-011, IC-VPC-002"
+            ),
+        ]
+    );
+    // Above the threshold nothing fails: those items pass, naming what fell below it.
+    let critical = evaluated(infracheck::rules::Severity::Critical);
+    assert_eq!(critical[3].2, "COMPLIANT");
+    assert_eq!(
+        critical[2],
+        s(
+            "AWS::EC2::Volume",
+            "vol-0aaa1111bbbb2222c",
+            "COMPLIANT",
+            "infracheck: passed; suppressed or below the threshold: IC-EC2-001"
+        )
+    );
+}

@@ -33,9 +33,11 @@ fn evaluate(policy: &Policy, kind: &str, n: usize, hcl: &str) -> (Loader, Projec
     let mut project = evaluate_root(&loader, &spec);
     // The budget rule's examples are checked against a budget of $50 (its text says so).
     if policy.id == "IC-COST-001" {
-        project.budget = Some(infracheck::cost::Budget {
+        let catalog = infracheck::cost::catalog::Catalog::active();
+        let estimate = infracheck::cost::estimate_project(&project, &Default::default(), catalog);
+        project.budget = Some(infracheck::model::Budget {
             monthly_usd: 50.into(),
-            usage: Default::default(),
+            estimate: estimate.budget_estimate(),
         });
     }
     (loader, project)
@@ -137,10 +139,7 @@ fn every_example_of_every_policy() {
                         std::slice::from_ref(&project),
                         &shown,
                         &loader.sources,
-                        &report::check::Options {
-                            color: false,
-                            show_passed: false,
-                        },
+                        &report::check::Options::default(),
                     );
                     insta::with_settings!({ snapshot_path => "snapshots/policies", prepend_module_to_snapshot => false }, {
                         insta::assert_snapshot!(format!("{}-bad-{n}", policy.id), text);

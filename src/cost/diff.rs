@@ -2,6 +2,7 @@
 //! change adds, removes and changes, and the totals.
 
 use super::{EnvCost, LineStatus};
+use crate::model::money::cents;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -147,7 +148,7 @@ pub fn diff(old: &[Snapshot], new: &[Snapshot]) -> Vec<EnvDiff> {
                     let change = match (ov, nv) {
                         (None, Some(_)) => Change::Added,
                         (Some(_), None) => Change::Removed,
-                        (Some(x), Some(y)) if super::cents(x) != super::cents(y) => Change::Changed,
+                        (Some(x), Some(y)) if cents(x) != cents(y) => Change::Changed,
                         _ => return None,
                     };
                     Some(ResourceDiff {

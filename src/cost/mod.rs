@@ -12,19 +12,12 @@ pub mod estimators;
 pub mod refresh;
 pub mod usage;
 
-use crate::model::{Mode, Project, Resource, Unknown, Value};
+use crate::model::{BudgetEstimate, Mode, Project, Resource, Unknown, Value};
 use crate::source::Span;
 use catalog::Catalog;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use usage::Usage;
-
-/// An environment's monthly budget, with the usage its estimate reads.
-#[derive(Debug, Clone)]
-pub struct Budget {
-    pub monthly_usd: Decimal,
-    pub usage: std::sync::Arc<Usage>,
-}
 
 /// Hours in a month, as AWS and Infracost count them.
 pub const HOURS_PER_MONTH: i64 = 730;
@@ -216,6 +209,38 @@ impl EnvCost {
             .filter(|(_, l)| l.status == LineStatus::MissingPrice)
     }
 
+    /// What a budget is held against: the total, the resources by cost, and what the total
+    /// leaves out (lines without a catalog price, or known only after apply).
+    pub fn budget_estimate(&self) -> BudgetEstimate {
+        let mut by_cost: Vec<(String, Decimal)> = self
+            .resources
+            .iter()
+            .map(|r| (r.address.clone(), r.monthly()))
+            .filter(|(_, m)| !m.is_zero())
+            .collect();
+        by_cost.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut left_out: Vec<String> = Vec::new();
+        for r in &self.resources {
+            for l in &r.lines {
+                match &l.status {
+                    LineStatus::MissingPrice => left_out.push(format!(
+                        "{}: no price in catalog for {} / {} / {}",
+                        r.address, l.sku.service, l.sku.sku, l.sku.region
+                    )),
+                    LineStatus::Unresolved(u) => left_out.extend(u.refs.iter().cloned()),
+                    _ => {}
+                }
+            }
+        }
+        left_out.sort();
+        left_out.dedup();
+        BudgetEstimate {
+            monthly_usd: self.monthly(),
+            by_cost,
+            left_out,
+        }
+    }
+
     /// Subtotals per module (the root is ``), in module order.
     pub fn module_subtotals(&self) -> BTreeMap<&str, Decimal> {
         let mut out: BTreeMap<&str, Decimal> = BTreeMap::new();
@@ -333,57 +358,5 @@ pub fn price(c: Component, catalog: &Catalog) -> Line {
         status,
         price_source: entry.map(|p| format!("{} (as of {})", p.sources.join(" ; "), p.as_of)),
         sku: c.sku,
-    }
-}
-
-/// Rounds to the cent, half away from zero, as a bill does.
-pub fn cents(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// `$1,234.56`.
-pub fn usd(d: Decimal) -> String {
-    let c = cents(d);
-    let s = format!("{:.2}", c.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!(
-        "{}${grouped}.{frac}",
-        if c.is_sign_negative() && !c.is_zero() { "-" } else { "" }
-    )
-}
-
-/// A unit price with all its digits: `$0.0112`.
-pub fn unit_usd(d: Decimal) -> String {
-    let d = d.normalize();
-    if d.scale() < 2 {
-        format!("${:.2}", d)
-    } else {
-        format!("${d}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::str::FromStr;
-
-    #[test]
-    fn money_is_rounded_half_away_from_zero_and_grouped() {
-        let d = |s: &str| Decimal::from_str(s).unwrap();
-        assert_eq!(usd(d("8.176")), "$8.18");
-        assert_eq!(usd(d("8.175")), "$8.18");
-        assert_eq!(usd(d("1234567.5")), "$1,234,567.50");
-        assert_eq!(usd(d("0")), "$0.00");
-        assert_eq!(usd(d("-12.345")), "-$12.35");
-        assert_eq!(unit_usd(d("0.0112")), "$0.0112");
-        assert_eq!(unit_usd(d("5.00")), "$5.00");
-        assert_eq!(unit_usd(d("0.4")), "$0.40");
     }
 }

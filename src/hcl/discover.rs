@@ -1,12 +1,12 @@
 //! Finding and loading Terraform: the files of a module directory (parsed once, in parallel, and
-//! cached however many roots use them) and the root modules below a scanned directory.
+//! cached however many roots use them). Which directories are roots is `targets::tree`'s.
 
 use super::config::ModuleConfig;
 use super::parse::{parse_file, ParsedFile};
 use crate::diag::Diagnostic;
 use crate::source::{normalize, SourceMap};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -40,11 +40,11 @@ pub struct Loader {
     pub remote: crate::modules::Resolver,
 }
 
-fn is_tf(p: &Path) -> bool {
+pub fn is_tf(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "tf")
 }
 
-fn is_tf_json(p: &Path) -> bool {
+pub fn is_tf_json(p: &Path) -> bool {
     p.to_string_lossy().ends_with(".tf.json")
 }
 
@@ -73,7 +73,8 @@ pub fn module_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn skip_dir(name: &str) -> bool {
+/// Directories a tree walk does not enter: hidden ones, `node_modules`, `target`.
+pub fn skip_dir(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules" || name == "target"
 }
 
@@ -158,46 +159,5 @@ impl Loader {
             cfg.diagnostics.extend(diags);
             Arc::new(cfg)
         }))
-    }
-
-    /// The root modules at or below `path`: `path` itself when it holds Terraform files; otherwise
-    /// every directory with Terraform files that no scanned directory calls as a local module.
-    pub fn discover_roots(&self, path: &Path) -> Vec<PathBuf> {
-        let path = match normalize(path) {
-            p if p.as_os_str().is_empty() => PathBuf::from("."),
-            p => p,
-        };
-        if !module_files(&path).is_empty() {
-            return vec![path];
-        }
-        let mut dirs = BTreeSet::new();
-        let walker = walkdir::WalkDir::new(&path)
-            .follow_links(false)
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy()))
-            });
-        let mut all_files = Vec::new();
-        for entry in walker.flatten() {
-            let p = entry.path();
-            if entry.file_type().is_file() && (is_tf(p) || is_tf_json(p)) {
-                if let Some(parent) = p.parent() {
-                    dirs.insert(normalize(parent));
-                }
-                all_files.push(normalize(p));
-            }
-        }
-        // Parse everything once, in parallel, before looking at module calls.
-        self.parse_all(&all_files);
-        let configs: Vec<(PathBuf, Arc<ModuleConfig>)> = dirs.iter().map(|d| (d.clone(), self.module(d))).collect();
-        let mut called = BTreeSet::new();
-        for (dir, cfg) in &configs {
-            for call in cfg.module_calls.values() {
-                if call.is_local() {
-                    called.insert(normalize(&dir.join(&call.source)));
-                }
-            }
-        }
-        dirs.into_iter().filter(|d| !called.contains(d)).collect()
     }
 }

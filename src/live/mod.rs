@@ -110,40 +110,6 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
     }
 }
 
-/// Runs the policies on accounts: the same engine as `check`, without the state policies (an
-/// account has no Terraform state), and with the graph checks that conclude from the absence of
-/// resources `live` does not read (alarms, WAF associations, health checks) unresolved rather
-/// than failed.
-pub fn check(reg: &crate::rules::Registry, projects: &[Project]) -> Vec<crate::rules::engine::Finding> {
-    use crate::rules::engine::Outcome;
-    let mut findings = crate::rules::engine::run(reg, projects);
-    findings.retain(|f| reg.policies[f.rule].category != crate::rules::Category::State);
-    // On an account, what is not known is what AWS Config does not record, not what apply decides.
-    for f in findings.iter_mut().filter(|f| f.outcome == Outcome::Unresolved) {
-        f.undecided = crate::rules::engine::Undecided::NotRecorded;
-        f.message = f
-            .message
-            .replace(
-                "cannot tell before apply whether",
-                "cannot tell from AWS Config whether",
-            )
-            .replace("is known only after apply", "is not recorded");
-    }
-    for f in findings.iter_mut().filter(|f| f.outcome == Outcome::Fail) {
-        if let crate::rules::Check::Graph { name, .. } = &reg.policies[f.rule].check {
-            if let Some(what) = map::unread_by(name) {
-                f.outcome = Outcome::Unresolved;
-                f.undecided = crate::rules::engine::Undecided::NotRecorded;
-                f.message = format!(
-                    "cannot tell on a live account whether \"{}\": {what} are not read from AWS Config ({})",
-                    reg.policies[f.rule].title, f.message
-                );
-            }
-        }
-    }
-    findings
-}
-
 /// Configuration items from a file: the JSON of `aws configservice batch-get-resource-config`
 /// (`baseConfigurationItems`), of `get-resource-config-history` (`configurationItems`), an array of
 /// items, or one item.

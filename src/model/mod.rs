@@ -3,6 +3,7 @@
 //! estimators read it and nothing else.
 
 pub mod join;
+pub mod money;
 pub mod value;
 
 pub use value::{OpenObject, Unknown, Value};
@@ -195,6 +196,28 @@ pub struct Project {
     /// Whether `backend` is known: false for a plan read without its configuration (plans do not
     /// record the backend), so state rules are unresolved rather than failed.
     pub backend_known: bool,
-    /// The environment's monthly budget (`monthly_budget_usd` in .infracheck.toml) and usage.
-    pub budget: Option<crate::cost::Budget>,
+    /// The environment's monthly budget (`monthly_budget_usd` in .infracheck.toml) with its
+    /// estimate, filled in by `check` before the rules run.
+    pub budget: Option<Budget>,
+}
+
+/// An environment's monthly budget and what the cost engine estimates against it.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub monthly_usd: rust_decimal::Decimal,
+    pub estimate: BudgetEstimate,
+}
+
+/// The part of an environment's cost estimate that a budget is held against.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetEstimate {
+    /// The priced total per month; usage-based lines without usage count as nothing.
+    pub monthly_usd: rust_decimal::Decimal,
+    /// The resources that cost something, most expensive first (then by address): address and
+    /// monthly cost.
+    pub by_cost: Vec<(String, rust_decimal::Decimal)>,
+    /// What the total leaves out, so that it is only a lower bound: the lines with no catalog
+    /// price (`address: no price in catalog for service / sku / region`) and the references of
+    /// the lines known only after apply; sorted, without repeats.
+    pub left_out: Vec<String>,
 }

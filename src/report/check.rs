@@ -11,9 +11,14 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub color: bool,
     pub show_passed: bool,
+    /// Only failures: no unresolved findings, no list of passed checks (the summary stays).
+    pub quiet: bool,
+    /// No source snippets: each finding is its location and message, and the fix.
+    pub compact: bool,
 }
 
 /// A finding as miette renders it.
@@ -128,6 +133,7 @@ pub fn text(
         for f in mine
             .iter()
             .filter(|f| f.outcome != Outcome::Pass && f.suppressed.is_none())
+            .filter(|f| !opts.quiet || f.outcome == Outcome::Fail)
         {
             let this = f.span.map(|s| sources.path(s.file));
             if this != file {
@@ -145,6 +151,7 @@ pub fn text(
                 let _ = write!(help, "\n{}: {}.", f.undecided.refs_heading(), f.refers_to.join(", "));
             }
             let (source, label) = match f.span {
+                Some(_) if opts.compact => (None, None),
                 Some(span) => {
                     let (src, start, len) = first_line(span, sources);
                     (Some(src), Some(LabeledSpan::new(Some(label(f)), start, len)))
@@ -166,7 +173,7 @@ pub fn text(
             let _ = handler.render_report(&mut out, &r);
             out.push('\n');
         }
-        if opts.show_passed {
+        if opts.show_passed && !opts.quiet {
             let passed: Vec<&&Finding> = mine.iter().filter(|f| f.outcome == Outcome::Pass).collect();
             if !passed.is_empty() {
                 let _ = writeln!(out, "\npassed:");

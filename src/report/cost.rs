@@ -1,7 +1,8 @@
 //! Cost reports (`infracheck cost`): a table per environment, a side-by-side summary of several,
 //! and JSON, markdown and CSV.
 
-use crate::cost::{cents, unit_usd, usd, EnvCost, Kind, Line, LineStatus, ResourceCost};
+use crate::cost::{EnvCost, Kind, Line, LineStatus, ResourceCost};
+use crate::model::money::{cents, unit_usd, usd};
 use crate::source::SourceMap;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;

@@ -45,6 +45,19 @@ pub fn markdown(
     diags: &[Diagnostic],
     sources: &SourceMap,
 ) -> String {
+    markdown_with(registry, projects, findings, diags, sources, false)
+}
+
+/// The comment; under `quiet` without the section of unresolved findings (the summary table
+/// still counts them).
+pub fn markdown_with(
+    registry: &Registry,
+    projects: &[Project],
+    findings: &[Finding],
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    quiet: bool,
+) -> String {
     let findings = ordered(findings, sources);
     let mut out = String::from("## infracheck\n\n");
     let _ = writeln!(
@@ -91,7 +104,7 @@ pub fn markdown(
         .iter()
         .filter(|f| f.outcome == Outcome::Unresolved && f.suppressed.is_none())
         .collect();
-    if !unresolved.is_empty() {
+    if !unresolved.is_empty() && !quiet {
         let heading = if unresolved.iter().all(|f| f.undecided == Undecided::NotRecorded) {
             "Not decided from what AWS Config records"
         } else {

@@ -7,13 +7,31 @@
 
 use super::engine::{Finding, Outcome};
 use super::{Policy, Registry};
-use crate::config::Ignore;
 use crate::model::Project;
 use crate::source::{FileId, SourceMap, Span};
 use regex::Regex;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
+
+/// A config-level suppression: `[[ignore]]` with the rule, where it applies, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ignore {
+    /// A policy id or name, or a checkov/trivy alias.
+    pub rule: String,
+    /// Environments it applies to (default: all).
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// A glob on the finding's file, relative to the config file's directory.
+    pub path: Option<String>,
+    /// A glob on the resource address (`module.iam.*`).
+    pub address: Option<String>,
+    pub reason: String,
+    /// The last day it applies (`2027-01-31`).
+    pub until: Option<toml::value::Datetime>,
+}
 
 pub const UNUSED: &str = "IC-SUP-001";
 pub const EXPIRED: &str = "IC-SUP-002";

@@ -1,0 +1,43 @@
+//! The command line: parses the arguments (`args`), hands each command to its orchestration in
+//! `commands/`, and turns the outcome into the exit code. Knows no input or output format itself.
+
+pub mod args;
+pub mod error;
+
+pub use args::*;
+pub use error::{usage, UsageError};
+
+use crate::commands;
+use crate::exit;
+use clap::Parser;
+use std::process::ExitCode;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::BAD_INPUT } else { exit::CLEAN });
+        }
+    };
+    match execute(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(exit::BAD_INPUT)
+        }
+    }
+}
+
+/// Runs one command; its exit code, or the usage error that ends the run with exit 2.
+pub fn execute(cli: Cli) -> miette::Result<u8> {
+    match &cli.command {
+        Command::Check(c) => commands::check::check(c),
+        Command::Cost(c) => commands::cost::cost(c),
+        Command::Live(l) => commands::live::live(l),
+        Command::Prices(p) => commands::prices::prices(p),
+        Command::Resources(r) => commands::resources::resources(r),
+        Command::Rules(r) => commands::rules::rules(r),
+        Command::Explain(e) => commands::rules::explain(e),
+    }
+}

@@ -1,0 +1,121 @@
+//! `infracheck check`: Terraform against the policies. Resolves the targets, estimates the
+//! environments that have a budget (the budget rule reads the estimate), runs the policy engine,
+//! applies suppressions and the baseline, and hands the findings to the reporter of `--format`.
+
+use super::{color, input_diagnostics, known_profile, registry, write_report, Selection};
+use crate::cli::args::{CheckArgs, CheckFormat};
+use crate::cli::error::usage;
+use crate::cost::catalog::Catalog;
+use crate::diag;
+use crate::exit;
+use crate::model::{Budget, Project};
+use crate::report;
+use crate::rules::engine::{self, Outcome};
+use crate::targets::{self, BudgetInput, Loaded};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// `infracheck check`: the policies over every project, suppressions and the baseline applied.
+pub fn check(args: &CheckArgs) -> miette::Result<u8> {
+    let reg = registry(&args.policies)?;
+    // The selection and the profile are checked before anything is evaluated.
+    let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
+    let configured = targets::settings(args.target.config.as_deref(), &cwd)?;
+    let selection = Selection::resolve(&reg, &configured, &args.check, &args.skip_check)?;
+    if let Some(profile) = &args.target.profile {
+        known_profile(&reg, &configured, profile, "--profile")?;
+    }
+    let Loaded {
+        loader,
+        mut projects,
+        settings,
+        budgets,
+    } = targets::load_with_settings(&super::targets(&args.target))?;
+    estimate_budgets(&mut projects, &budgets);
+    let mut findings = engine::run(&reg, &projects);
+    crate::rules::suppress::apply(
+        &reg,
+        &projects,
+        &mut findings,
+        &loader.sources,
+        &settings.ignores,
+        settings.path.as_deref().and_then(|p| p.parent()),
+        !args.no_inline_ignores,
+        chrono::Utc::now().date_naive(),
+    );
+    let mut stale = Vec::new();
+    if let Some(path) = &args.baseline {
+        stale = crate::rules::baseline::apply(path, &mut findings, &loader.sources).map_err(|m| usage(m, None))?;
+    }
+    if let Some(path) = &args.write_baseline {
+        let n = crate::rules::baseline::write(path, &findings, &loader.sources)
+            .map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?;
+        eprintln!("recorded {n} finding(s) in the baseline {}", path.display());
+    }
+    // After suppressions and the baseline, which account for every rule's findings.
+    selection.apply(&mut findings);
+    let diags = input_diagnostics(&projects, &loader);
+    let color = color(&args.target.color);
+    let opts = report::check::Options {
+        color,
+        show_passed: args.show_passed,
+        quiet: args.quiet,
+        compact: args.compact,
+    };
+    let report = match args.format {
+        CheckFormat::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
+        CheckFormat::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
+        CheckFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
+        CheckFormat::Markdown => {
+            report::markdown::markdown_with(&reg, &projects, &findings, &diags, &loader.sources, args.quiet)
+        }
+        CheckFormat::Junit => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
+    };
+    write_report(args.output.as_deref(), &report)?;
+    if args.format != CheckFormat::Json && !diags.is_empty() {
+        eprint!("{}", diag::render_text(&diags, &loader.sources, color));
+    }
+    if !stale.is_empty() {
+        eprintln!(
+            "{} baseline entr{} no longer found (fixed, moved or renamed; rewrite it with --write-baseline):",
+            stale.len(),
+            if stale.len() == 1 { "y is" } else { "ies are" }
+        );
+        for e in &stale {
+            let path = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", e.path)
+            };
+            eprintln!("  {} {} {}{path}", e.rule, e.file, e.address);
+        }
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let failing = findings
+        .iter()
+        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
+    // The process ends here: freeing every syntax tree and value would take longer than the
+    // check on large trees, and the OS reclaims it all at once.
+    std::mem::forget((loader, projects, findings));
+    Ok(if errors > 0 {
+        exit::BAD_INPUT
+    } else if failing && !args.soft_fail {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Gives each project with a budget its estimate, priced as `infracheck cost` prices it, for the
+/// budget rule to hold against the budget.
+fn estimate_budgets(projects: &mut [Project], budgets: &BTreeMap<String, BudgetInput>) {
+    projects.par_iter_mut().for_each(|p| {
+        if let Some(b) = budgets.get(&p.env) {
+            let estimate = crate::cost::estimate_project(p, &b.usage, Catalog::active()).budget_estimate();
+            p.budget = Some(Budget {
+                monthly_usd: b.monthly_usd,
+                estimate,
+            });
+        }
+    });
+}

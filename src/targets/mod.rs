@@ -1,0 +1,316 @@
+//! Target resolution: from what the command line names (paths, `--env`, plan files, changed
+//! files) to the root modules to evaluate, and their evaluation into one project each. Reads the
+//! configuration for environments and budgets. Knows no output format, and no policy or price.
+
+pub mod changed;
+pub mod tree;
+
+use crate::cli::error::usage;
+use crate::config::{self, Settings};
+use crate::cost::usage::Usage;
+use crate::diag::Diagnostic;
+use crate::hcl::eval::module::evaluate_root;
+use crate::hcl::{Loader, RootSpec};
+use crate::model::Project;
+use crate::plan::{self, PlanSpec};
+use changed::{is_terraform_file, roots_for_changed};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What to scan, as the command line names it.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// Root module directories, trees of them, plan files, or changed files.
+    pub paths: Vec<PathBuf>,
+    /// The plan of the environment given with `env`.
+    pub plan: Option<PathBuf>,
+    /// The configuration a plan was made from.
+    pub source_dir: Option<PathBuf>,
+    /// An environment of the configuration, or `all`.
+    pub env: Option<String>,
+    pub var_files: Vec<PathBuf>,
+    pub vars: Vec<(String, String)>,
+    /// The configuration file (default: the nearest one at or above the working directory).
+    pub config: Option<PathBuf>,
+    /// The policy profile for paths; environments use their own.
+    pub profile: Option<String>,
+    /// Evaluation errors that Terraform reports only at plan time are errors.
+    pub strict: bool,
+    /// Remote modules missing from the cache are downloaded (else also `download_modules` in
+    /// the configuration).
+    pub download_modules: bool,
+}
+
+/// What a run evaluated: the projects, the loader holding their sources, and the configuration.
+pub struct Loaded {
+    pub loader: Loader,
+    pub projects: Vec<Project>,
+    pub settings: Settings,
+    /// The environments with a `monthly_budget_usd`, by name.
+    pub budgets: BTreeMap<String, BudgetInput>,
+}
+
+/// An environment's budget as configured, with the usage (its `usage_files`) the estimate
+/// against it reads.
+pub struct BudgetInput {
+    pub monthly_usd: Decimal,
+    pub usage: Usage,
+}
+
+/// The configuration file `config` names, else the nearest one at or above `cwd`, else none.
+pub fn settings(config: Option<&Path>, cwd: &Path) -> miette::Result<Settings> {
+    Ok(match config {
+        Some(p) => config::load(p)?,
+        None => match config::find(cwd) {
+            Some(p) => config::load(&p)?,
+            None => Settings::default(),
+        },
+    })
+}
+
+/// Loads and evaluates what the arguments name.
+pub fn load(target: &Targets) -> miette::Result<(Loader, Vec<Project>)> {
+    load_with_settings(target).map(|l| (l.loader, l.projects))
+}
+
+/// Loads and evaluates what the arguments name, with the configuration that was used.
+pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
+    let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
+    let settings = settings(target.config.as_deref(), &cwd)?;
+    let (mut specs, discovery) = resolve_targets(target, &settings, &cwd)?;
+    // Plan files among the paths, and --plan for an environment.
+    let mut plans: Vec<PlanSpec> = Vec::new();
+    if let Some(plan) = &target.plan {
+        if !plan.is_file() {
+            return Err(usage(format!("{}: no such plan file", plan.display()), None));
+        }
+        let env = specs
+            .first()
+            .cloned()
+            .ok_or_else(|| usage("--plan needs --env NAME", None))?;
+        if specs.len() != 1 {
+            return Err(usage(
+                "--plan reads the plan of one environment: give --env NAME, not all",
+                None,
+            ));
+        }
+        plans.push(PlanSpec {
+            path: plan.clone(),
+            name: env.name.clone(),
+            source_dir: Some(target.source_dir.clone().unwrap_or_else(|| cwd.join(&env.dir))),
+            profile: env.profile.clone(),
+            workspace: env.workspace.clone(),
+        });
+        specs.clear();
+    }
+    for p in target.paths.iter().filter(|p| p.is_file() && !is_terraform_file(p)) {
+        let shown = crate::source::display_path(p);
+        plans.push(PlanSpec {
+            path: p.clone(),
+            name: shown.display().to_string(),
+            source_dir: plan::find_source_dir(p, target.source_dir.as_deref()),
+            profile: target.profile.clone().unwrap_or_else(|| "default".into()),
+            workspace: "default".into(),
+        });
+    }
+    let scan_root = settings
+        .path
+        .as_ref()
+        .and_then(|p| p.parent().map(PathBuf::from))
+        .filter(|d| {
+            specs.iter().all(|s| {
+                crate::source::normalize(&cwd.join(&s.dir)).starts_with(crate::source::normalize(&cwd.join(d)))
+            })
+        })
+        .unwrap_or_else(|| common_root(&specs, &cwd));
+    let scan_root = crate::source::normalize(&cwd.join(scan_root));
+    // The files parsed to find the roots are the ones to evaluate: keep them.
+    let loader = match discovery {
+        Some(l) => l.rescoped(scan_root),
+        None => Loader::new(scan_root),
+    }
+    .with_remote(crate::modules::Resolver::new(
+        crate::modules::default_cache_dir(),
+        target.download_modules || settings.download_modules,
+    ));
+    let mut projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
+    if target.strict {
+        for p in &mut projects {
+            p.diagnostics = std::mem::take(&mut p.diagnostics)
+                .into_iter()
+                .map(Diagnostic::strict)
+                .collect();
+        }
+    }
+    for spec in &plans {
+        projects.push(plan::read(&loader, spec).unwrap_or_else(|d| Project {
+            env: spec.name.clone(),
+            root: crate::source::display_path(&spec.path),
+            resources: Vec::new(),
+            backend: None,
+            providers: Vec::new(),
+            variables: Default::default(),
+            outputs: Default::default(),
+            external_modules: Vec::new(),
+            diagnostics: vec![*d],
+            profile: spec.profile.clone(),
+            backend_known: false,
+            budget: None,
+        }));
+    }
+    let mut budgets = BTreeMap::new();
+    for p in &projects {
+        let Some(env) = settings.envs.get(&p.env) else {
+            continue;
+        };
+        let Some(budget) = env.monthly_budget_usd else {
+            continue;
+        };
+        let monthly_usd = Decimal::try_from(budget)
+            .map_err(|_| usage(format!("monthly_budget_usd of {} is not a number", p.env), None))?;
+        let mut u = Usage::default();
+        for f in &env.usage_files {
+            u.add_file(f).map_err(miette::Report::new)?;
+        }
+        budgets.insert(p.env.clone(), BudgetInput { monthly_usd, usage: u });
+    }
+    Ok(Loaded {
+        loader,
+        projects,
+        settings,
+        budgets,
+    })
+}
+
+/// The directory above every root (or the working directory beside them): where filesystem
+/// functions may read.
+fn common_root(specs: &[RootSpec], cwd: &Path) -> PathBuf {
+    let dirs: Vec<PathBuf> = specs
+        .iter()
+        .map(|s| crate::source::normalize(&cwd.join(&s.dir)))
+        .collect();
+    let mut root = dirs.first().cloned().unwrap_or_else(|| cwd.to_path_buf());
+    for d in &dirs {
+        while !d.starts_with(&root) {
+            if !root.pop() {
+                break;
+            }
+        }
+    }
+    // Modules are usually called from beside or above the roots: allow the working directory too.
+    if cwd.starts_with(&root) {
+        root
+    } else if root.starts_with(cwd) {
+        cwd.to_path_buf()
+    } else {
+        root
+    }
+}
+
+/// The root modules to evaluate, and the loader that parsed the files while finding them.
+fn resolve_targets(t: &Targets, settings: &Settings, cwd: &Path) -> miette::Result<(Vec<RootSpec>, Option<Loader>)> {
+    let env_spec = |e: &config::Env| RootSpec {
+        name: e.name.clone(),
+        dir: crate::source::display_path(&e.root),
+        var_files: e.var_files.iter().chain(&t.var_files).cloned().collect(),
+        vars: t.vars.clone(),
+        workspace: e.workspace.clone(),
+        profile: t.profile.clone().unwrap_or_else(|| e.profile.clone()),
+    };
+    if let Some(name) = &t.env {
+        if !t.paths.is_empty() {
+            return Err(usage("give either --env or paths, not both", None));
+        }
+        if settings.envs.is_empty() {
+            return Err(usage(
+                format!("--env {name}: no environments are configured"),
+                Some(format!(
+                    "create {} with [env.<name>] root = \"path/to/root\"",
+                    config::FILE_NAME
+                )),
+            ));
+        }
+        if name == "all" {
+            return Ok((settings.envs.values().map(env_spec).collect(), None));
+        }
+        return match settings.envs.get(name) {
+            Some(e) => Ok((vec![env_spec(e)], None)),
+            None => Err(usage(
+                format!("unknown environment {name:?}"),
+                Some(format!(
+                    "environments in {}: {}",
+                    settings
+                        .path
+                        .as_ref()
+                        .map(|p| crate::source::display_path(p).display().to_string())
+                        .unwrap_or_default(),
+                    settings.envs.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            )),
+        };
+    }
+    if t.paths.is_empty() && !settings.envs.is_empty() {
+        return Ok((settings.envs.values().map(env_spec).collect(), None));
+    }
+    let paths = if t.paths.is_empty() {
+        vec![cwd.to_path_buf()]
+    } else {
+        t.paths.clone()
+    };
+    let loader = Loader::new(cwd.to_path_buf());
+    let mut specs = Vec::new();
+    // Changed files (a pre-commit hook passes them): the root modules that use them.
+    let (changed, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| is_terraform_file(p));
+    if !changed.is_empty() {
+        specs.extend(roots_for_changed(&changed, t, settings, cwd, &loader, &env_spec));
+        if paths.is_empty() {
+            specs.sort_by(|a, b| a.name.cmp(&b.name));
+            specs.dedup_by(|a, b| a.name == b.name);
+            return Ok((specs, Some(loader)));
+        }
+    }
+    for p in paths {
+        if !p.exists() {
+            return Err(usage(format!("{}: no such file or directory", p.display()), None));
+        }
+        if p.is_file() {
+            let head = std::fs::read(&p).map(|b| plan::looks_like_json(&b)).unwrap_or(false);
+            if !head {
+                return Err(usage(
+                    format!("{}: not a directory or a plan (JSON) file", p.display()),
+                    Some("give a directory of Terraform files, or `terraform show -json tfplan` output".into()),
+                ));
+            }
+            continue;
+        }
+        if !p.is_dir() {
+            return Err(usage(
+                format!("{}: not a directory", p.display()),
+                Some("give a directory of Terraform files".into()),
+            ));
+        }
+        let roots = tree::discover_roots(&loader, &p);
+        if roots.is_empty() {
+            return Err(usage(
+                format!("{}: no Terraform files (*.tf, *.tf.json) found", p.display()),
+                None,
+            ));
+        }
+        for dir in roots {
+            let shown = crate::source::display_path(&dir);
+            specs.push(RootSpec {
+                name: shown.display().to_string(),
+                dir: shown,
+                var_files: t.var_files.clone(),
+                vars: t.vars.clone(),
+                workspace: "default".into(),
+                profile: t.profile.clone().unwrap_or_else(|| "default".into()),
+            });
+        }
+    }
+    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    specs.dedup_by(|a, b| a.name == b.name);
+    Ok((specs, Some(loader)))
+}
