@@ -199,7 +199,7 @@ fn check(dir: &Path) -> usize {
 
 fn projects(dir: &Path) -> (Loader, Vec<Project>) {
     let loader = Loader::new(dir.to_path_buf());
-    let specs: Vec<RootSpec> = infracheck::targets::tree::discover_roots(&loader, dir)
+    let specs: Vec<RootSpec> = infracheck::targets::tree::discover_roots(&loader, dir, &Default::default())
         .into_iter()
         .map(|d| RootSpec {
             name: d.display().to_string(),

@@ -280,7 +280,7 @@ fn each_file_is_parsed_once_however_many_roots_use_it() {
     use infracheck::hcl::{Loader, RootSpec};
     let tree = root().join("fixtures/hcl_cli/monorepo");
     let loader = Loader::new(tree.clone());
-    let roots = infracheck::targets::tree::discover_roots(&loader, &tree);
+    let roots = infracheck::targets::tree::discover_roots(&loader, &tree, &Default::default());
     assert_eq!(roots.len(), 4);
     for dir in roots {
         let spec = RootSpec {
@@ -884,4 +884,149 @@ fn an_unknown_policy_profile_is_a_usage_error_that_suggests_the_closest() {
         &config.display().to_string(),
     ]);
     assert_eq!(code, 1);
+}
+
+/// (env, rule, address, file, line) of each failure, sorted.
+fn failures(v: &Value) -> Vec<(String, String, String, String, u64)> {
+    let mut out: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "fail")
+        .map(|f| {
+            (
+                f["env"].as_str().unwrap().to_string(),
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["address"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .filter(|f| f.1 == "IC-KMS-001")
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_path_is_a_tree_whose_roots_are_the_directories_nothing_calls() {
+    // A module repository: the module at the top is called by its examples and by a test
+    // fixture, so those are the roots; modules/key is called by the top; .terraform is skipped.
+    let repo = "fixtures/hcl_cli/module_repository";
+    let (v, code) = json(&["check", repo]);
+    assert_eq!(code, 1);
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        roots,
+        [
+            "fixtures/hcl_cli/module_repository/examples/complete",
+            "fixtures/hcl_cli/module_repository/examples/simple",
+            "fixtures/hcl_cli/module_repository/test/fixture",
+        ]
+    );
+    // The key that does not rotate is the simple example's, found in the module's file.
+    let key = "fixtures/hcl_cli/module_repository/modules/key/main.tf";
+    assert_eq!(
+        failures(&v),
+        [(
+            "fixtures/hcl_cli/module_repository/examples/simple".to_string(),
+            "IC-KMS-001".to_string(),
+            "module.bucket.module.key.aws_kms_key.this".to_string(),
+            key.to_string(),
+            11
+        )]
+    );
+    // The text report names the roots it checked.
+    let out = infracheck().args(["check", repo]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "checked 3 root modules: fixtures/hcl_cli/module_repository/examples/complete, fixtures/hcl_cli/module_repository/examples/simple, fixtures/hcl_cli/module_repository/test/fixture"
+        ),
+        "{text}"
+    );
+
+    // --skip-path leaves directories out (relative to the scanned path or the working
+    // directory); with every caller left out, the module at the top is a root of its own.
+    let (v, _) = json(&["check", repo, "--skip-path", "examples/**", "--skip-path", "test"]);
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(roots, [repo]);
+    let (v, _) = json(&["check", repo, "--skip-path", &format!("{repo}/examples/*")]);
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(roots, [format!("{repo}/test/fixture").as_str()]);
+
+    // skip_paths in .infracheck.toml, relative to the file.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join(repo), dir.path());
+    std::fs::write(
+        dir.path().join(".infracheck.toml"),
+        "skip_paths = [\"test/**\", \"test\"]\n",
+    )
+    .unwrap();
+    let out = infracheck()
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(roots, ["examples/complete", "examples/simple"]);
+
+    // A bad glob is a usage error.
+    infracheck()
+        .args(["check", repo, "--skip-path", "examples/[a"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--skip-path"));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_changed_file_checks_its_roots_and_only_their_suppressions() {
+    // The hook on one environment's file: that environment alone, and the suppressions written in
+    // the other environments' files are not reported as unused.
+    let (v, code) = json(&["check", "terraform/environments/dev/main.tf"]);
+    assert_eq!(code, 0, "{v:#}");
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(roots, ["dev"]);
+    let sup: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("IC-SUP"))
+        .collect();
+    assert!(sup.is_empty(), "{sup:#?}");
+    // A root outside the configured environments: none of terraform/'s suppressions either.
+    let (v, _) = json(&["check", "fixtures/systems/redis-worker/main.tf"]);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !f["rule_id"].as_str().unwrap().starts_with("IC-SUP")));
+    // A path naming an environment's root is that environment, with its profile.
+    let (v, _) = json(&["check", "terraform/environments/prod"]);
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(roots, ["prod"]);
+    // A module file of the module repository: the roots whose tree holds it.
+    let (v, _) = json(&["check", "fixtures/hcl_cli/module_repository/modules/key/main.tf"]);
+    let roots: Vec<&String> = v["summary"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        roots,
+        [
+            "fixtures/hcl_cli/module_repository/examples/complete",
+            "fixtures/hcl_cli/module_repository/examples/simple",
+            "fixtures/hcl_cli/module_repository/test/fixture",
+        ]
+    );
 }

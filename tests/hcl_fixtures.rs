@@ -19,7 +19,10 @@ fn run(dir: &Path) -> Value {
     let rel = dir.strip_prefix(root()).expect("fixture below the repo");
     let mut cmd = Command::cargo_bin("infracheck").expect("binary");
     // An empty module cache: what a developer downloaded never changes a fixture.
-    cmd.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+    cmd.env(
+        "INFRACHECK_CACHE_DIR",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"),
+    );
     cmd.current_dir(root())
         .arg("resources")
         .arg(rel)

@@ -117,7 +117,11 @@ fn bundled_repository_changes(repo: &str) {
         }
     };
     copy("terraform");
-    std::fs::copy(Path::new(repo).join(".infracheck.toml"), dir.path().join(".infracheck.toml")).unwrap();
+    std::fs::copy(
+        Path::new(repo).join(".infracheck.toml"),
+        dir.path().join(".infracheck.toml"),
+    )
+    .unwrap();
     git(dir.path(), &["init", "-q"]);
     git(dir.path(), &["config", "user.email", "ci@example.com"]);
     git(dir.path(), &["config", "user.name", "CI"]);
@@ -136,16 +140,25 @@ fn bundled_repository_changes(repo: &str) {
     let (ok, text) = hook();
     assert!(ok, "a clean change to dev passes: {text}");
     assert!(!text.contains("IC-SUP-001"), "{text}");
-    assert!(!text.contains("environments/prod") && !text.contains("environments/staging"), "{text}");
+    assert!(
+        !text.contains("environments/prod") && !text.contains("environments/staging"),
+        "{text}"
+    );
 
     let main = dir.path().join(dev);
     let mut tf = std::fs::read_to_string(&main).unwrap();
     tf.push_str("\nresource \"aws_kms_key\" \"scratch\" {\n  description         = \"scratch\"\n  enable_key_rotation = false\n}\n");
     std::fs::write(&main, tf).unwrap();
-    git(dir.path(), &["commit", "-q", "-am", "a key that does not rotate, in dev"]);
+    git(
+        dir.path(),
+        &["commit", "-q", "-am", "a key that does not rotate, in dev"],
+    );
     let (ok, text) = hook();
     assert!(!ok, "a bad change to dev fails: {text}");
-    assert!(text.contains("aws_kms_key.scratch") && text.contains("IC-KMS-001"), "{text}");
+    assert!(
+        text.contains("aws_kms_key.scratch") && text.contains("IC-KMS-001"),
+        "{text}"
+    );
     assert!(!text.contains("IC-SUP-001"), "{text}");
 }
 

@@ -10,7 +10,10 @@ fn report(format: &str) -> String {
     let out = Command::cargo_bin("infracheck")
         .map(|mut c| {
             // An empty module cache: what a developer downloaded never changes a test.
-            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c.env(
+                "INFRACHECK_CACHE_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"),
+            );
             c
         })
         .unwrap()
@@ -87,7 +90,10 @@ fn input_problems_report(dir: &Path, format: &str) -> String {
     let out = Command::cargo_bin("infracheck")
         .map(|mut c| {
             // An empty module cache: what a developer downloaded never changes a test.
-            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c.env(
+                "INFRACHECK_CACHE_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"),
+            );
             c
         })
         .unwrap()

@@ -14,7 +14,10 @@ fn sarif_exiting(dir: &Path, args: &[&str]) -> (Value, Option<i32>) {
     let out = Command::cargo_bin("infracheck")
         .map(|mut c| {
             // An empty module cache: what a developer downloaded never changes a test.
-            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c.env(
+                "INFRACHECK_CACHE_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"),
+            );
             c
         })
         .unwrap()
@@ -192,7 +195,10 @@ fn output_writes_the_report_to_a_file() {
     Command::cargo_bin("infracheck")
         .map(|mut c| {
             // An empty module cache: what a developer downloaded never changes a test.
-            c.env("INFRACHECK_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"));
+            c.env(
+                "INFRACHECK_CACHE_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/no-module-cache"),
+            );
             c
         })
         .unwrap()

@@ -346,6 +346,11 @@ pub struct TargetArgs {
     /// .terraform/modules yet. Without it, infracheck reads only what is already on disk.
     #[arg(long)]
     pub download_modules: bool,
+    /// Leave out directories matching GLOB when looking for root modules below a path
+    /// (`examples/**`, `**/test`; relative to the scanned path or the working directory;
+    /// repeatable). `skip_paths` in .infracheck.toml adds to it.
+    #[arg(long = "skip-path", value_name = "GLOB")]
+    pub skip_paths: Vec<String>,
 }
 
 #[derive(Debug, Args)]

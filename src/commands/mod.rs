@@ -70,7 +70,15 @@ pub fn color(args: &ColorArgs) -> bool {
 
 /// The input problems of every project, in source order.
 pub fn input_diagnostics(projects: &[Project], loader: &Loader) -> Vec<Diagnostic> {
-    let mut diags: Vec<Diagnostic> = projects.iter().flat_map(|p| p.diagnostics.iter().cloned()).collect();
+    // A module several roots use reports its problems once (a remote source not followed, a
+    // syntax error), not once per root.
+    let mut seen = std::collections::HashSet::new();
+    let mut diags: Vec<Diagnostic> = projects
+        .iter()
+        .flat_map(|p| p.diagnostics.iter())
+        .filter(|d| seen.insert((d.code, d.span, d.message.clone())))
+        .cloned()
+        .collect();
     diag::sort(&mut diags, &loader.sources);
     diags
 }
@@ -88,6 +96,7 @@ pub fn targets(args: &TargetArgs) -> Targets {
         profile: args.profile.clone(),
         strict: args.strict,
         download_modules: args.download_modules,
+        skip_paths: args.skip_paths.clone(),
     }
 }
 

@@ -100,6 +100,7 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         // An account has no Terraform backend: state rules do not apply.
         backend_known: false,
         budget: None,
+        module_dirs: Vec::new(),
     };
     crate::model::join::join(&mut project);
     LiveProject {

@@ -199,6 +199,9 @@ pub struct Project {
     /// The environment's monthly budget (`monthly_budget_usd` in .infracheck.toml) with its
     /// estimate, filled in by `check` before the rules run.
     pub budget: Option<Budget>,
+    /// The directories of the root's own modules (itself and the local modules it evaluated, not
+    /// downloaded ones), absolute: where suppressions it could use are written.
+    pub module_dirs: Vec<std::path::PathBuf>,
 }
 
 /// An environment's monthly budget and what the cost engine estimates against it.

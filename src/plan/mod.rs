@@ -424,8 +424,8 @@ impl<'a> Builder<'a> {
             })
             .unwrap_or_default();
         let backend_known = source.is_some();
-        let (backend, providers, mut diagnostics, external) = match source {
-            Some(p) => (p.backend, p.providers, Vec::new(), p.external_modules),
+        let (backend, providers, mut diagnostics, external, module_dirs) = match source {
+            Some(p) => (p.backend, p.providers, Vec::new(), p.external_modules, p.module_dirs),
             None => {
                 let d = Diagnostic::warning(
                     "plan::no-source",
@@ -436,7 +436,7 @@ impl<'a> Builder<'a> {
                     None,
                 )
                 .with_help("give the directory the plan was made in with --source-dir");
-                (None, Vec::new(), vec![d], Vec::new())
+                (None, Vec::new(), vec![d], Vec::new(), Vec::new())
             }
         };
         diagnostics.append(&mut self.diagnostics);
@@ -453,6 +453,7 @@ impl<'a> Builder<'a> {
             profile: self.spec.profile.clone(),
             backend_known,
             budget: None,
+            module_dirs,
         };
         crate::model::join::join(&mut project);
         project

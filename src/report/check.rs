@@ -187,8 +187,35 @@ pub fn text(
     }
     if projects.len() > 1 {
         let _ = writeln!(out, "all environments: {}", Summary::of(&findings).line());
+        // One root is named by its heading; several are listed, so a tree scan says what it read.
+        let _ = writeln!(out, "{}", checked_roots(projects));
     }
     out
+}
+
+/// `checked 2 root modules: dev (terraform/environments/dev), examples/simple`: what a run read.
+pub fn checked_roots(projects: &[Project]) -> String {
+    let names: Vec<String> = projects
+        .iter()
+        .map(|p| {
+            let dir = p.root.display().to_string();
+            if dir == p.env {
+                dir
+            } else {
+                format!("{} ({dir})", p.env)
+            }
+        })
+        .collect();
+    format!(
+        "checked {} root module{}: {}",
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )
 }
 
 #[derive(Debug, Default, Serialize)]

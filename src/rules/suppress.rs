@@ -285,11 +285,22 @@ pub fn apply(
             }
         }
     }
-    // Findings about the suppressions themselves.
+    // Findings about the suppressions themselves, in the files of the checked roots' own modules
+    // only: a suppression in a root that was not checked (another environment, when a hook checks
+    // one) or in a downloaded module is not these roots' to use.
     let meta = |id: &str| registry.policies.iter().position(|p| p.id == id);
     let env = projects.first().map(|p| p.env.clone()).unwrap_or_default();
+    let scope: std::collections::BTreeSet<&Path> = projects
+        .iter()
+        .flat_map(|p| p.module_dirs.iter().map(|d| d.as_path()))
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let in_scope = |file: FileId| {
+        let abs = crate::source::normalize(&cwd.join(sources.path(file)));
+        abs.parent().is_some_and(|d| scope.contains(d))
+    };
     let mut extra = Vec::new();
-    for (file, (_, cs)) in &by_file {
+    for (file, (_, cs)) in by_file.iter().filter(|(f, _)| in_scope(**f)) {
         for (k, c) in cs.iter().enumerate() {
             let unused = !used.contains_key(&(*file, k));
             let expired = c.until.is_some_and(|u| u < today);

@@ -1,9 +1,10 @@
 //! Changed files, as a pre-commit hook passes them: the root modules that use them.
 
-use super::tree::{discover_roots, module_dirs};
-use super::Targets;
+use super::tree::{discover_roots, module_dirs, SkipPaths};
+use super::{root_spec, Targets};
 use crate::config::{self, Settings};
 use crate::hcl::{Loader, RootSpec};
+use crate::source::normalize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -19,53 +20,52 @@ pub fn is_terraform_file(p: &Path) -> bool {
             .any(|e| name.ends_with(e))
 }
 
-/// The root modules that changed files belong to: the configured environments (or, without a
-/// configuration, the roots found below the working directory) that use their directories; a
-/// directory no root uses is checked on its own.
+/// The root modules that changed files belong to: every root found below the working directory
+/// (a configured environment's root as that environment) whose module tree (itself and the
+/// local modules it calls, transitively) holds a changed file's directory, and every environment
+/// that reads a changed variables file. A changed directory no root uses (outside the working
+/// directory, or left out by `--skip-path`) is checked on its own.
+#[allow(clippy::too_many_arguments)]
 pub fn roots_for_changed(
     changed: &[PathBuf],
     t: &Targets,
     settings: &Settings,
     cwd: &Path,
     loader: &Loader,
+    skip: &SkipPaths,
     env_spec: &dyn Fn(&config::Env) -> RootSpec,
 ) -> Vec<RootSpec> {
-    let dirs: BTreeSet<PathBuf> = changed
-        .iter()
-        .filter_map(|f| crate::source::normalize(&cwd.join(f)).parent().map(PathBuf::from))
+    let files: BTreeSet<PathBuf> = changed.iter().map(|f| normalize(&cwd.join(f))).collect();
+    let dirs: BTreeSet<PathBuf> = files.iter().filter_map(|f| f.parent().map(PathBuf::from)).collect();
+    // Configured environments first, then the roots below the working directory.
+    let mut candidates: Vec<(RootSpec, PathBuf)> = settings
+        .envs
+        .values()
+        .map(|e| (env_spec(e), normalize(&cwd.join(&e.root))))
         .collect();
-    let path_spec = |dir: &Path| {
-        let shown = crate::source::display_path(dir);
-        RootSpec {
-            name: shown.display().to_string(),
-            dir: shown,
-            var_files: t.var_files.clone(),
-            vars: t.vars.clone(),
-            workspace: "default".into(),
-            profile: t.profile.clone().unwrap_or_else(|| "default".into()),
+    for d in discover_roots(loader, cwd, skip) {
+        let abs = normalize(&cwd.join(&d));
+        if !candidates.iter().any(|(_, r)| *r == abs) {
+            candidates.push((root_spec(&d, t, settings, cwd, env_spec), abs));
         }
-    };
-    let candidates: Vec<(RootSpec, PathBuf)> = if settings.envs.is_empty() {
-        discover_roots(loader, cwd)
-            .into_iter()
-            .map(|d| (path_spec(&d), crate::source::normalize(&cwd.join(&d))))
-            .collect()
-    } else {
-        settings.envs.values().map(|e| (env_spec(e), e.root.clone())).collect()
-    };
+    }
     let mut out = Vec::new();
     let mut covered = BTreeSet::new();
     for (spec, root) in candidates {
         let used = module_dirs(loader, &root);
         let hits: Vec<&PathBuf> = dirs.iter().filter(|d| used.contains(*d)).collect();
-        if !hits.is_empty() {
+        let var_file = settings
+            .envs
+            .get(&spec.name)
+            .is_some_and(|e| e.var_files.iter().any(|v| files.contains(&normalize(&cwd.join(v)))));
+        if !hits.is_empty() || var_file {
             covered.extend(hits.into_iter().cloned());
             out.push(spec);
         }
     }
     for d in dirs.difference(&covered) {
         if !crate::hcl::discover::module_files(d).is_empty() {
-            out.push(path_spec(d));
+            out.push(root_spec(d, t, settings, cwd, env_spec));
         }
     }
     out

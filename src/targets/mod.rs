@@ -41,6 +41,8 @@ pub struct Targets {
     /// Remote modules missing from the cache are downloaded (else also `download_modules` in
     /// the configuration).
     pub download_modules: bool,
+    /// `--skip-path` globs: directories left out of root discovery.
+    pub skip_paths: Vec<String>,
 }
 
 /// What a run evaluated: the projects, the loader holding their sources, and the configuration.
@@ -158,6 +160,7 @@ pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
             profile: spec.profile.clone(),
             backend_known: false,
             budget: None,
+            module_dirs: Vec::new(),
         }));
     }
     let mut budgets = BTreeMap::new();
@@ -206,6 +209,34 @@ fn common_root(specs: &[RootSpec], cwd: &Path) -> PathBuf {
         cwd.to_path_buf()
     } else {
         root
+    }
+}
+
+/// The root module in `dir`: the configured environment whose root it is (its name, variable
+/// files, profile and workspace), else the directory as the user sees it.
+pub(crate) fn root_spec(
+    dir: &Path,
+    t: &Targets,
+    settings: &Settings,
+    cwd: &Path,
+    env_spec: &dyn Fn(&config::Env) -> RootSpec,
+) -> RootSpec {
+    let abs = crate::source::normalize(&cwd.join(dir));
+    if let Some(e) = settings
+        .envs
+        .values()
+        .find(|e| crate::source::normalize(&cwd.join(&e.root)) == abs)
+    {
+        return env_spec(e);
+    }
+    let shown = crate::source::display_path(dir);
+    RootSpec {
+        name: shown.display().to_string(),
+        dir: shown,
+        var_files: t.var_files.clone(),
+        vars: t.vars.clone(),
+        workspace: "default".into(),
+        profile: t.profile.clone().unwrap_or_else(|| "default".into()),
     }
 }
 
@@ -260,11 +291,18 @@ fn resolve_targets(t: &Targets, settings: &Settings, cwd: &Path) -> miette::Resu
         t.paths.clone()
     };
     let loader = Loader::new(cwd.to_path_buf());
+    let skip = tree::SkipPaths::new(
+        &t.skip_paths,
+        &settings.skip_paths,
+        cwd,
+        settings.path.as_deref().and_then(Path::parent),
+    )
+    .map_err(|m| usage(m, Some("a glob such as 'examples/**' or '**/test'".into())))?;
     let mut specs = Vec::new();
     // Changed files (a pre-commit hook passes them): the root modules that use them.
     let (changed, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| is_terraform_file(p));
     if !changed.is_empty() {
-        specs.extend(roots_for_changed(&changed, t, settings, cwd, &loader, &env_spec));
+        specs.extend(roots_for_changed(&changed, t, settings, cwd, &loader, &skip, &env_spec));
         if paths.is_empty() {
             specs.sort_by(|a, b| a.name.cmp(&b.name));
             specs.dedup_by(|a, b| a.name == b.name);
@@ -291,7 +329,7 @@ fn resolve_targets(t: &Targets, settings: &Settings, cwd: &Path) -> miette::Resu
                 Some("give a directory of Terraform files".into()),
             ));
         }
-        let roots = tree::discover_roots(&loader, &p);
+        let roots = tree::discover_roots(&loader, &p, &skip);
         if roots.is_empty() {
             return Err(usage(
                 format!("{}: no Terraform files (*.tf, *.tf.json) found", p.display()),
@@ -299,15 +337,7 @@ fn resolve_targets(t: &Targets, settings: &Settings, cwd: &Path) -> miette::Resu
             ));
         }
         for dir in roots {
-            let shown = crate::source::display_path(&dir);
-            specs.push(RootSpec {
-                name: shown.display().to_string(),
-                dir: shown,
-                var_files: t.var_files.clone(),
-                vars: t.vars.clone(),
-                workspace: "default".into(),
-                profile: t.profile.clone().unwrap_or_else(|| "default".into()),
-            });
+            specs.push(root_spec(&dir, t, settings, cwd, &env_spec));
         }
     }
     specs.sort_by(|a, b| a.name.cmp(&b.name));

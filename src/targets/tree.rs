@@ -2,28 +2,82 @@
 //! that no scanned directory calls as a local module), and the module directories a root uses.
 
 use crate::hcl::config::ModuleConfig;
-use crate::hcl::discover::{is_tf, is_tf_json, module_files, skip_dir};
+use crate::hcl::discover::{is_tf, is_tf_json, skip_dir};
 use crate::hcl::Loader;
 use crate::source::normalize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The root modules at or below `path`: `path` itself when it holds Terraform files; otherwise
-/// every directory with Terraform files that no scanned directory calls as a local module.
-pub fn discover_roots(loader: &Loader, path: &Path) -> Vec<PathBuf> {
-    let path = match normalize(path) {
-        p if p.as_os_str().is_empty() => PathBuf::from("."),
-        p => p,
-    };
-    if !module_files(&path).is_empty() {
-        return vec![path];
+/// Directories left out of root discovery: `--skip-path` globs (matched against a directory's
+/// path relative to the scanned directory, and to the working directory) and the configuration's
+/// `skip_paths` (relative to the configuration file's directory).
+#[derive(Debug, Default)]
+pub struct SkipPaths {
+    /// Each glob with the directory its matches are relative to (`None`: the scanned one).
+    globs: Vec<(globset::GlobMatcher, Option<PathBuf>)>,
+}
+
+impl SkipPaths {
+    /// `cli` globs relative to the scan and `cwd`; `configured` ones relative to `config_dir`.
+    pub fn new(
+        cli: &[String],
+        configured: &[String],
+        cwd: &Path,
+        config_dir: Option<&Path>,
+    ) -> Result<SkipPaths, String> {
+        let compile = |g: &str| {
+            globset::GlobBuilder::new(g.trim_end_matches('/'))
+                .literal_separator(true)
+                .build()
+                .map(|g| g.compile_matcher())
+                .map_err(|e| format!("--skip-path {g:?}: {e}"))
+        };
+        let mut globs = Vec::new();
+        for g in cli {
+            let m = compile(g)?;
+            globs.push((m.clone(), None));
+            globs.push((m, Some(normalize(cwd))));
+        }
+        for g in configured {
+            let base = config_dir
+                .map(|d| normalize(&cwd.join(d)))
+                .unwrap_or_else(|| normalize(cwd));
+            globs.push((compile(g)?, Some(base)));
+        }
+        Ok(SkipPaths { globs })
     }
+
+    /// Whether the directory `dir` (absolute) below the scanned `scan` (absolute) is left out.
+    fn skips(&self, scan: &Path, dir: &Path) -> bool {
+        self.globs.iter().any(|(g, base)| {
+            let base = base.as_deref().unwrap_or(scan);
+            dir.strip_prefix(base)
+                .ok()
+                .filter(|rel| !rel.as_os_str().is_empty())
+                .is_some_and(|rel| g.is_match(rel))
+        })
+    }
+}
+
+/// The root modules at or below `path` (`path` included): every directory with Terraform files
+/// that no scanned directory calls as a local module. A reusable module at the top of its
+/// repository is thus checked through its examples, which call it. Hidden directories
+/// (`.terraform`, `.git`), `node_modules`, `target` and what `skip` names are not scanned.
+pub fn discover_roots(loader: &Loader, path: &Path, skip: &SkipPaths) -> Vec<PathBuf> {
+    // Absolute paths throughout, as evaluation reads them: each file is parsed once.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs_scan = normalize(&cwd.join(path));
     let mut dirs = BTreeSet::new();
-    let walker = walkdir::WalkDir::new(&path)
+    let walker = walkdir::WalkDir::new(&abs_scan)
         .follow_links(false)
+        .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && skip_dir(&e.file_name().to_string_lossy())));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !(skip_dir(&e.file_name().to_string_lossy()) || skip.skips(&abs_scan, e.path()))
+        });
     let mut all_files = Vec::new();
     for entry in walker.flatten() {
         let p = entry.path();
@@ -41,7 +95,12 @@ pub fn discover_roots(loader: &Loader, path: &Path) -> Vec<PathBuf> {
     for (dir, cfg) in &configs {
         for call in cfg.module_calls.values() {
             if call.is_local() {
-                called.insert(normalize(&dir.join(&call.source)));
+                let target = normalize(&dir.join(&call.source));
+                // A directory calling itself (`source = "./"`) is a recursion error of that root,
+                // not a reason to skip it.
+                if target != *dir {
+                    called.insert(target);
+                }
             }
         }
     }

@@ -274,6 +274,12 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
     external.sort_by(|a, b| a.address.cmp(&b.address));
     let mut diagnostics = ev.diagnostics;
     crate::diag::sort(&mut diagnostics, &loader.sources);
+    let module_dirs: Vec<PathBuf> = ev
+        .seen_dirs
+        .iter()
+        .filter(|d| loader.remote.package_of(d).is_none() && !d.components().any(|c| c.as_os_str() == ".terraform"))
+        .cloned()
+        .collect();
     let mut project = Project {
         env: spec.name.clone(),
         root: spec.dir.clone(),
@@ -287,6 +293,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         profile: spec.profile.clone(),
         backend_known: true,
         budget: None,
+        module_dirs,
     };
     crate::model::join::join(&mut project);
     project
