@@ -170,7 +170,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// A git repository with the module under `modules/db`, tagged v1.0.0, then changed on main
 /// (so reading the tag is what the test shows).
-fn git_repo(dir: &Path) -> PathBuf {
+fn git_repo(dir: &Path) -> (PathBuf, String) {
     let repo = dir.join("db-repo");
     std::fs::create_dir_all(repo.join("modules/db")).unwrap();
     git(&repo, &["init", "-q"]);
@@ -178,12 +178,18 @@ fn git_repo(dir: &Path) -> PathBuf {
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "db"]);
     git(&repo, &["tag", "v1.0.0"]);
+    let commit = std::process::Command::new("git")
+        .current_dir(&repo)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    let commit = String::from_utf8(commit.stdout).unwrap().trim().to_string();
     std::fs::write(repo.join("modules/db/main.tf"), "# moved away\n").unwrap();
     git(&repo, &["commit", "-q", "-am", "later"]);
-    repo
+    (repo, commit)
 }
 
-fn root(dir: &Path, port: u16, repo: &Path) -> PathBuf {
+fn root(dir: &Path, port: u16, repo: &Path, commit: &str) -> PathBuf {
     let root = dir.join("app");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(
@@ -203,7 +209,13 @@ module "db" {{
 module "logs" {{
   source = "http://127.0.0.1:{port}/archives/logs.zip//logs"
 }}
+
+module "pinned" {{
+  source = "git::file://{}//modules/db?ref={commit}"
+  name   = "pinned"
+}}
 "#,
+            repo.display(),
             repo.display()
         ),
     )
@@ -257,8 +269,8 @@ fn registry_and_git_modules_are_downloaded_cached_and_checked() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let registry = Registry::start();
-    let repo = git_repo(dir);
-    let app = root(dir, registry.port, &repo);
+    let (repo, commit) = git_repo(dir);
+    let app = root(dir, registry.port, &repo, &commit);
     let cache = dir.join("cache");
 
     // Offline (the default): nothing is followed, and the note says how to follow it.
@@ -271,7 +283,7 @@ fn registry_and_git_modules_are_downloaded_cached_and_checked() {
         .iter()
         .filter(|d| d["code"] == "eval::module-not-followed")
         .collect();
-    assert_eq!(notes.len(), 3, "{:#?}", v["diagnostics"]);
+    assert_eq!(notes.len(), 4, "{:#?}", v["diagnostics"]);
     assert!(
         notes[0]["help"].as_str().unwrap().contains("--download-modules"),
         "{stderr}"
@@ -284,7 +296,9 @@ fn registry_and_git_modules_are_downloaded_cached_and_checked() {
     let found = module_findings(&v);
     let rules: Vec<(&str, &str)> = found.iter().map(|(r, a, _, _)| (r.as_str(), a.as_str())).collect();
     assert!(
-        rules.contains(&("IC-RDS-001", "module.db.aws_db_instance.this")),
+        rules.contains(&("IC-RDS-001", "module.db.aws_db_instance.this"))
+            // A commit as the ref: the module as it was at that commit.
+            && rules.contains(&("IC-RDS-001", "module.pinned.aws_db_instance.this")),
         "{found:#?}"
     );
     assert!(
@@ -299,7 +313,10 @@ fn registry_and_git_modules_are_downloaded_cached_and_checked() {
             .any(|(_, a, f, _)| a.starts_with("module.logs.aws_s3_bucket") && f.starts_with("cache/modules/remote/")),
         "{found:#?}"
     );
-    let (_, _, db_file, db_line) = found.iter().find(|(r, _, _, _)| r == "IC-RDS-001").unwrap();
+    let (_, _, db_file, db_line) = found
+        .iter()
+        .find(|(r, a, _, _)| r == "IC-RDS-001" && a.starts_with("module.db."))
+        .unwrap();
     assert!(db_file.ends_with("modules/db/main.tf"), "{db_file}");
     // Paths are shown relative to the working directory, as every other file's.
     assert!(db_file.starts_with("cache/modules/remote/"), "{db_file}");

@@ -196,7 +196,7 @@ fn git(args: &[&str], cwd: Option<&Path>) -> Result<(), String> {
         .env("GIT_TERMINAL_PROMPT", "0")
         .env(
             "GIT_SSH_COMMAND",
-            std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh -o BatchMode=yes".into()),
+            std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh -o BatchMode=yes -o ConnectTimeout=30".into()),
         );
     if let Some(d) = cwd {
         cmd.current_dir(d);
@@ -224,7 +224,9 @@ fn git_clone(remote: &Remote, dest: &Path) -> Result<(), String> {
             git(&args, None)?;
         }
         (Some(r), _) => {
-            // A branch or tag clones shallowly; a commit needs the history, then a checkout.
+            // A branch or tag clones shallowly; a commit is fetched alone where the server allows
+            // it (GitHub, GitLab, git >= 2.26 over file://), else the history is cloned and the
+            // commit checked out.
             let d = depth.as_deref().unwrap_or("1");
             let shallow = git(
                 &[
@@ -242,12 +244,25 @@ fn git_clone(remote: &Remote, dest: &Path) -> Result<(), String> {
             );
             if shallow.is_err() {
                 let _ = std::fs::remove_dir_all(dest);
-                git(&["clone", "--quiet", "--", &remote.url, &dest_s], None)?;
-                git(
-                    &["-c", "advice.detachedHead=false", "checkout", "--quiet", r],
-                    Some(dest),
-                )
-                .map_err(|e| format!("{e} (ref {r:?})"))?;
+                let by_commit = std::fs::create_dir_all(dest)
+                    .map_err(|e| e.to_string())
+                    .and_then(|_| git(&["init", "--quiet"], Some(dest)))
+                    .and_then(|_| git(&["fetch", "--quiet", "--depth", d, "--", &remote.url, r], Some(dest)))
+                    .and_then(|_| {
+                        git(
+                            &["-c", "advice.detachedHead=false", "checkout", "--quiet", "FETCH_HEAD"],
+                            Some(dest),
+                        )
+                    });
+                if by_commit.is_err() {
+                    let _ = std::fs::remove_dir_all(dest);
+                    git(&["clone", "--quiet", "--", &remote.url, &dest_s], None)?;
+                    git(
+                        &["-c", "advice.detachedHead=false", "checkout", "--quiet", r],
+                        Some(dest),
+                    )
+                    .map_err(|e| format!("{e} (ref {r:?})"))?;
+                }
             }
         }
     }
