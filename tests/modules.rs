@@ -398,3 +398,29 @@ fn a_constraint_no_version_meets_and_an_unsupported_source_are_located_warnings(
     assert_eq!(bad[0]["line"], 11);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn download_modules_in_the_configuration_is_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let registry = Registry::start();
+    let app = dir.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join("main.tf"),
+        format!(
+            "module \"bastion\" {{\n  source  = \"localhost:{}/acme/vpc/aws\"\n  version = \"1.1.0\"\n  name    = \"b\"\n}}\n",
+            registry.port
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".infracheck.toml"), "download_modules = true\n").unwrap();
+    let (v, _, _) = check(dir, &app, &dir.join("cache"), &[]);
+    assert!(
+        module_findings(&v)
+            .iter()
+            .any(|(_, a, _, _)| a == "module.bastion.aws_security_group.bastion"),
+        "{v:#}"
+    );
+    assert!(registry.requests.load(Ordering::SeqCst) > 0);
+}
