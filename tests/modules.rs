@@ -359,6 +359,40 @@ fn registry_and_git_modules_are_downloaded_cached_and_checked() {
     // And without the flag the cache is read too.
     let (offline, _, _) = check(dir, &app, &cache, &[]);
     assert_eq!(module_findings(&offline), found);
+
+    // `resources` says what each remote call was read from, and the version chosen.
+    let out = Command::cargo_bin("infracheck")
+        .unwrap()
+        .current_dir(dir)
+        .env("INFRACHECK_CACHE_DIR", &cache)
+        .args(["resources", "--format", "json"])
+        .arg(&app)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let read: Vec<(String, String, String)> = v["remote_modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["address"].as_str().unwrap().to_string(),
+                m["version"].as_str().unwrap_or("-").to_string(),
+                m["origin"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expect = |a: &str, v: &str| (a.to_string(), v.to_string(), "cache".to_string());
+    assert_eq!(
+        read,
+        [
+            expect("module.bastion", "1.1.0"),
+            expect("module.db", "-"),
+            expect("module.logs", "-"),
+            expect("module.pinned", "-"),
+        ]
+    );
+    assert!(v["modules_not_followed"].as_array().unwrap().is_empty());
 }
 
 #[test]

@@ -101,6 +101,7 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         backend_known: false,
         budget: None,
         module_dirs: Vec::new(),
+        remote_modules: Vec::new(),
     };
     crate::model::join::join(&mut project);
     LiveProject {

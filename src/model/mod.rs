@@ -170,7 +170,21 @@ pub struct ProviderConfig {
     pub span: Option<Span>,
 }
 
-/// A module call whose source infracheck does not read (registry, git, …).
+/// A module call with a remote source that was read: where from, and which version.
+#[derive(Debug, Clone)]
+pub struct RemoteModule {
+    pub address: String,
+    pub source: String,
+    /// The registry version chosen for the call's constraint.
+    pub version: Option<String>,
+    /// The directory it was read from (in the module cache, or `.terraform/modules`).
+    pub dir: std::path::PathBuf,
+    /// `terraform init` (modules.json), `cache`, or `downloaded` (this run).
+    pub origin: &'static str,
+    pub span: Span,
+}
+
+/// A module call whose remote source was not read (not in the cache, not downloaded).
 #[derive(Debug, Clone)]
 pub struct ExternalModule {
     pub address: String,
@@ -202,6 +216,8 @@ pub struct Project {
     /// The directories of the root's own modules (itself and the local modules it evaluated, not
     /// downloaded ones), absolute: where suppressions it could use are written.
     pub module_dirs: Vec<std::path::PathBuf>,
+    /// The remote module calls that were read, by address.
+    pub remote_modules: Vec<RemoteModule>,
 }
 
 /// An environment's monthly budget and what the cost engine estimates against it.

@@ -424,8 +424,15 @@ impl<'a> Builder<'a> {
             })
             .unwrap_or_default();
         let backend_known = source.is_some();
-        let (backend, providers, mut diagnostics, external, module_dirs) = match source {
-            Some(p) => (p.backend, p.providers, Vec::new(), p.external_modules, p.module_dirs),
+        let (backend, providers, mut diagnostics, external, module_dirs, remote_modules) = match source {
+            Some(p) => (
+                p.backend,
+                p.providers,
+                Vec::new(),
+                p.external_modules,
+                p.module_dirs,
+                p.remote_modules,
+            ),
             None => {
                 let d = Diagnostic::warning(
                     "plan::no-source",
@@ -436,7 +443,7 @@ impl<'a> Builder<'a> {
                     None,
                 )
                 .with_help("give the directory the plan was made in with --source-dir");
-                (None, Vec::new(), vec![d], Vec::new(), Vec::new())
+                (None, Vec::new(), vec![d], Vec::new(), Vec::new(), Vec::new())
             }
         };
         diagnostics.append(&mut self.diagnostics);
@@ -454,6 +461,7 @@ impl<'a> Builder<'a> {
             backend_known,
             budget: None,
             module_dirs,
+            remote_modules,
         };
         crate::model::join::join(&mut project);
         project

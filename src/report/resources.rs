@@ -95,6 +95,17 @@ pub fn text(projects: &[Project], sources: &SourceMap, values: bool) -> String {
                 }
             }
         }
+        for m in &p.remote_modules {
+            let version = m.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} ← {}{version} ({}: {})",
+                m.address,
+                m.source,
+                m.origin,
+                crate::source::display_path(&m.dir).display()
+            );
+        }
         for m in &p.external_modules {
             let _ = writeln!(out, "  {} (not followed: {})", m.address, m.source);
         }
@@ -120,6 +131,18 @@ struct ResourceJson {
 }
 
 #[derive(Serialize)]
+struct RemoteJson {
+    address: String,
+    source: String,
+    version: Option<String>,
+    /// `terraform init`, `cache` or `downloaded`.
+    origin: &'static str,
+    dir: String,
+    file: String,
+    line: usize,
+}
+
+#[derive(Serialize)]
 struct ExternalJson {
     address: String,
     source: String,
@@ -132,6 +155,8 @@ struct ProjectJson {
     env: String,
     root: String,
     resources: Vec<ResourceJson>,
+    /// Remote module calls that were read (from .terraform/modules or the module cache).
+    remote_modules: Vec<RemoteJson>,
     modules_not_followed: Vec<ExternalJson>,
     diagnostics: Vec<DiagnosticJson>,
 }
@@ -169,6 +194,19 @@ fn project_json(p: &Project, sources: &SourceMap) -> ProjectJson {
         env: p.env.clone(),
         root: p.root.display().to_string(),
         resources,
+        remote_modules: p
+            .remote_modules
+            .iter()
+            .map(|m| RemoteJson {
+                address: m.address.clone(),
+                source: m.source.clone(),
+                version: m.version.clone(),
+                origin: m.origin,
+                dir: crate::source::display_path(&m.dir).display().to_string(),
+                file: sources.path(m.span.file).display().to_string(),
+                line: sources.start(m.span).line,
+            })
+            .collect(),
         modules_not_followed: p
             .external_modules
             .iter()

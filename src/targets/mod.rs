@@ -161,6 +161,7 @@ pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
             backend_known: false,
             budget: None,
             module_dirs: Vec::new(),
+            remote_modules: Vec::new(),
         }));
     }
     let mut budgets = BTreeMap::new();

@@ -150,11 +150,13 @@ impl Expansion {
 struct RootEval<'l> {
     loader: &'l Loader,
     root_dir: PathBuf,
-    modules_json: BTreeMap<String, PathBuf>,
+    /// `.terraform/modules/modules.json`: module key -> (directory, version installed).
+    modules_json: BTreeMap<String, (PathBuf, Option<String>)>,
     workspace: String,
     resources: Vec<Resource>,
     diagnostics: Vec<Diagnostic>,
     external: Vec<ExternalModule>,
+    remote: Vec<crate::model::RemoteModule>,
     providers: Vec<ProviderConfig>,
     seen_dirs: BTreeSet<PathBuf>,
     /// The evaluation graph of each module directory at each call path.
@@ -183,6 +185,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         resources: Vec::new(),
         diagnostics: Vec::new(),
         external: Vec::new(),
+        remote: Vec::new(),
         providers: Vec::new(),
         seen_dirs: BTreeSet::new(),
         graphs: BTreeMap::new(),
@@ -272,6 +275,9 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
     providers.sort_by(|a, b| (a.module.to_string(), &a.name).cmp(&(b.module.to_string(), &b.name)));
     let mut external = ev.external;
     external.sort_by(|a, b| a.address.cmp(&b.address));
+    let mut remote_modules = ev.remote;
+    remote_modules.sort_by(|a, b| a.address.cmp(&b.address));
+    remote_modules.dedup_by(|a, b| a.address == b.address);
     let mut diagnostics = ev.diagnostics;
     crate::diag::sort(&mut diagnostics, &loader.sources);
     let module_dirs: Vec<PathBuf> = ev
@@ -294,6 +300,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         backend_known: true,
         budget: None,
         module_dirs,
+        remote_modules,
     };
     crate::model::join::join(&mut project);
     project
@@ -310,13 +317,15 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 /// `.terraform/modules/modules.json`, written by `terraform init`: module key -> directory.
-fn read_modules_json(root: &Path) -> BTreeMap<String, PathBuf> {
+fn read_modules_json(root: &Path) -> BTreeMap<String, (PathBuf, Option<String>)> {
     #[derive(serde::Deserialize)]
     struct Entry {
         #[serde(rename = "Key")]
         key: String,
         #[serde(rename = "Dir")]
         dir: String,
+        #[serde(rename = "Version", default)]
+        version: Option<String>,
     }
     #[derive(serde::Deserialize)]
     struct File {
@@ -332,7 +341,12 @@ fn read_modules_json(root: &Path) -> BTreeMap<String, PathBuf> {
             .modules
             .into_iter()
             .filter(|e| !e.key.is_empty())
-            .map(|e| (e.key, normalize(&root.join(e.dir))))
+            .map(|e| {
+                (
+                    e.key,
+                    (normalize(&root.join(e.dir)), e.version.filter(|v| !v.is_empty())),
+                )
+            })
             .collect(),
         Err(_) => BTreeMap::new(),
     }
@@ -463,7 +477,7 @@ impl RootEval<'_> {
         }
         let mut key = key_path.to_vec();
         key.push(call.name.clone());
-        if let Some(d) = self.modules_json.get(&key.join(".")) {
+        if let Some((d, _)) = self.modules_json.get(&key.join(".")) {
             return Ok(d.clone());
         }
         self.loader
@@ -690,6 +704,26 @@ impl RootEval<'_> {
                 return CallTarget::Opaque;
             }
         };
+        if !call.is_local() {
+            let mut key = run.key_path.clone();
+            key.push(call.name.clone());
+            let (version, origin) = if let Some((_, v)) = self.modules_json.get(&key.join(".")) {
+                (v.clone(), "terraform init")
+            } else {
+                match self.loader.remote.resolve(&call.source, call.version.as_deref()) {
+                    Ok(r) => (r.version, if r.downloaded { "downloaded" } else { "cache" }),
+                    Err(_) => (None, "cache"),
+                }
+            };
+            self.remote.push(crate::model::RemoteModule {
+                address: address.clone(),
+                source: call.source.clone(),
+                version,
+                dir: dir.clone(),
+                origin,
+                span: call.source_span,
+            });
+        }
         if crate::hcl::discover::module_files(&dir).is_empty() {
             self.diagnostics.push(
                 Diagnostic::error(
