@@ -33,6 +33,18 @@ terraform {
 }
 "#;
 
+/// pre-commit, building the hook (`cargo install`, as `language: rust` does) into one target
+/// directory for every `try-repo`: each clones this repository afresh, and would otherwise build
+/// infracheck from nothing each time.
+fn pre_commit() -> Command {
+    let mut c = Command::new("pre-commit");
+    c.env(
+        "CARGO_TARGET_DIR",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/pre-commit-build"),
+    );
+    c
+}
+
 #[test]
 fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
     let available = Command::new("pre-commit")
@@ -61,7 +73,7 @@ fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
     git(dir.path(), &["add", "main.tf"]);
     git(dir.path(), &["commit", "-q", "-m", "a key that rotates"]);
     let run = || {
-        Command::new("pre-commit")
+        pre_commit()
             .current_dir(dir.path())
             .args(["try-repo", repo, "infracheck", "--files", "main.tf"])
             .output()
@@ -79,7 +91,7 @@ fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
     )
     .unwrap();
     git(dir.path(), &["add", "main.tf"]);
-    let out = Command::new("pre-commit")
+    let out = pre_commit()
         .current_dir(dir.path())
         .args(["try-repo", repo, "infracheck-cost", "--files", "main.tf", "--verbose"])
         .output()
@@ -129,7 +141,7 @@ fn bundled_repository_changes(repo: &str) {
     git(dir.path(), &["commit", "-q", "-m", "the bundled repository"]);
     let dev = "terraform/environments/dev/main.tf";
     let hook = || {
-        let out = Command::new("pre-commit")
+        let out = pre_commit()
             .current_dir(dir.path())
             .args(["try-repo", repo, "infracheck", "--files", dev, "--verbose"])
             .output()
