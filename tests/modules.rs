@@ -395,21 +395,26 @@ fn registry_and_git_modules_are_downloaded_cached_and_checked() {
     assert!(v["modules_not_followed"].as_array().unwrap().is_empty());
 }
 
+/// A root module `app` below `dir` with `main.tf`.
+fn app(dir: &Path, main_tf: &str) -> PathBuf {
+    let app = dir.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("main.tf"), main_tf).unwrap();
+    app
+}
+
 #[test]
 fn a_constraint_no_version_meets_and_an_unsupported_source_are_located_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let registry = Registry::start();
-    let app = dir.join("app");
-    std::fs::create_dir_all(&app).unwrap();
-    std::fs::write(
-        app.join("main.tf"),
-        format!(
+    let app = app(
+        dir,
+        &format!(
             "module \"vpc\" {{\n  source  = \"localhost:{}/acme/vpc/aws\"\n  version = \">= 3.0\"\n}}\n\nmodule \"s3\" {{\n  source = \"s3::https://s3.amazonaws.com/bucket/vpc.zip\"\n}}\n\nmodule \"bad\" {{\n  source  = \"localhost:{}/acme/vpc/aws\"\n  version = \">= banana\"\n}}\n",
             registry.port, registry.port
         ),
-    )
-    .unwrap();
+    );
     let (v, _, code) = check(dir, &app, &dir.join("cache"), &["--download-modules"]);
     let diags = v["diagnostics"].as_array().unwrap();
     let by_code = |c: &str| diags.iter().filter(|d| d["code"] == c).collect::<Vec<_>>();
@@ -438,16 +443,13 @@ fn download_modules_in_the_configuration_is_the_flag() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let registry = Registry::start();
-    let app = dir.join("app");
-    std::fs::create_dir_all(&app).unwrap();
-    std::fs::write(
-        app.join("main.tf"),
-        format!(
+    let app = app(
+        dir,
+        &format!(
             "module \"bastion\" {{\n  source  = \"localhost:{}/acme/vpc/aws\"\n  version = \"1.1.0\"\n  name    = \"b\"\n}}\n",
             registry.port
         ),
-    )
-    .unwrap();
+    );
     std::fs::write(dir.join(".infracheck.toml"), "download_modules = true\n").unwrap();
     let (v, _, _) = check(dir, &app, &dir.join("cache"), &[]);
     assert!(

@@ -102,12 +102,9 @@ pub enum RulesFormat {
     Markdown,
 }
 
+/// What `check` and `live` report and how they exit: the same flags for code and for accounts.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+pub struct ReportArgs {
     /// Exit 1 only for failures at or above this severity (all are still reported).
     #[arg(long, value_enum, default_value_t = Severity::Low)]
     pub severity: Severity,
@@ -137,6 +134,16 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Ignore inline suppression comments (infracheck:ignore, checkov:skip, tfsec/trivy:ignore);
     /// the configuration's [[ignore]] entries still apply.
     #[arg(long)]
@@ -198,35 +205,8 @@ pub struct LiveArgs {
     pub resource_types: Vec<String>,
     #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
     pub format: LiveFormat,
-    /// Exit 1 only for failures at or above this severity (all are still reported).
-    #[arg(long, value_enum, default_value_t = Severity::Low)]
-    pub severity: Severity,
-    /// Report failures but exit 0 (input errors still exit 2).
-    #[arg(long)]
-    pub soft_fail: bool,
-    /// Also list the checks that passed.
-    #[arg(long)]
-    pub show_passed: bool,
-    /// Report only failures: no unresolved findings or passed checks in text and markdown (the
-    /// summary still counts them); JSON, SARIF and JUnit are unchanged.
-    #[arg(long, short = 'q', conflicts_with = "show_passed")]
-    pub quiet: bool,
-    /// Text without source snippets: each finding's location and message, and its fix.
-    #[arg(long)]
-    pub compact: bool,
-    /// Run only these checks: policy ids (IC-RDS-001), names (rds-storage-encrypted) or
-    /// checkov / trivy aliases (CKV_AWS_16); comma-separated, repeatable.
-    #[arg(long = "check", value_name = "IDS", value_delimiter = ',')]
-    pub check: Vec<String>,
-    /// Leave these checks out (ids, names or aliases; comma-separated, repeatable).
-    #[arg(long = "skip-check", value_name = "IDS", value_delimiter = ',')]
-    pub skip_check: Vec<String>,
-    /// A folder of your own policies (repeatable).
-    #[arg(long = "policies", value_name = "DIR")]
-    pub policies: Vec<PathBuf>,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// The configuration file whose [[ignore]] entries apply (default: the nearest .infracheck.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -17,11 +17,11 @@ use std::collections::BTreeMap;
 
 /// `infracheck check`: the policies over every project, suppressions and the baseline applied.
 pub fn check(args: &CheckArgs) -> miette::Result<u8> {
-    let reg = registry(&args.policies)?;
+    let reg = registry(&args.report.policies)?;
     // The selection and the profile are checked before anything is evaluated.
     let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
     let configured = targets::settings(args.target.config.as_deref(), &cwd)?;
-    let selection = Selection::resolve(&reg, &configured, &args.check, &args.skip_check)?;
+    let selection = Selection::resolve(&reg, &configured, &args.report.check, &args.report.skip_check)?;
     if let Some(profile) = &args.target.profile {
         known_profile(&reg, &configured, profile, "--profile")?;
     }
@@ -58,20 +58,20 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
     let color = color(&args.target.color);
     let opts = report::check::Options {
         color,
-        show_passed: args.show_passed,
-        quiet: args.quiet,
-        compact: args.compact,
+        show_passed: args.report.show_passed,
+        quiet: args.report.quiet,
+        compact: args.report.compact,
     };
     let report = match args.format {
         CheckFormat::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
         CheckFormat::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
         CheckFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
         CheckFormat::Markdown => {
-            report::markdown::markdown_with(&reg, &projects, &findings, &diags, &loader.sources, args.quiet)
+            report::markdown::markdown_with(&reg, &projects, &findings, &diags, &loader.sources, args.report.quiet)
         }
         CheckFormat::Junit => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
     };
-    write_report(args.output.as_deref(), &report)?;
+    write_report(args.report.output.as_deref(), &report)?;
     if args.format != CheckFormat::Json && !diags.is_empty() {
         eprint!("{}", diag::render_text(&diags, &loader.sources, color));
     }
@@ -93,13 +93,13 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let failing = findings
         .iter()
-        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
+        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.report.severity);
     // The process ends here: freeing every syntax tree and value would take longer than the
     // check on large trees, and the OS reclaims it all at once.
     std::mem::forget((loader, projects, findings));
     Ok(if errors > 0 {
         exit::BAD_INPUT
-    } else if failing && !args.soft_fail {
+    } else if failing && !args.report.soft_fail {
         exit::FINDINGS
     } else {
         exit::CLEAN

@@ -52,14 +52,7 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
             CostFormat::Markdown => report::cost::diff_markdown(&diffs, old),
             _ => report::cost::diff_text(&diffs, old),
         };
-        write_report(args.output.as_deref(), &report)?;
-        if !diags.is_empty() {
-            eprint!(
-                "{}",
-                diag::render_text(&diags, &loader.sources, color(&args.target.color))
-            );
-        }
-        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let errors = write_and_tell(args, &report, &diags, &loader)?;
         std::mem::forget((loader, projects));
         return Ok(if errors > 0 { exit::BAD_INPUT } else { exit::CLEAN });
     }
@@ -69,14 +62,7 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
         CostFormat::Csv => report::cost::csv(&envs, &loader.sources),
         _ => report::cost::text(&envs, &loader.sources),
     };
-    write_report(args.output.as_deref(), &report)?;
-    if !diags.is_empty() {
-        eprint!(
-            "{}",
-            diag::render_text(&diags, &loader.sources, color(&args.target.color))
-        );
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let errors = write_and_tell(args, &report, &diags, &loader)?;
     let missing = envs.iter().any(|(e, _)| e.missing_prices().next().is_some());
     std::mem::forget((loader, projects));
     Ok(if errors > 0 {
@@ -86,6 +72,23 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
     } else {
         exit::CLEAN
     })
+}
+
+/// Writes the report, then the input problems to stderr; returns how many are errors.
+fn write_and_tell(
+    args: &CostArgs,
+    report: &str,
+    diags: &[crate::diag::Diagnostic],
+    loader: &crate::hcl::Loader,
+) -> miette::Result<usize> {
+    write_report(args.output.as_deref(), report)?;
+    if !diags.is_empty() {
+        eprint!(
+            "{}",
+            diag::render_text(diags, &loader.sources, color(&args.target.color))
+        );
+    }
+    Ok(diags.iter().filter(|d| d.is_error()).count())
 }
 
 /// The usage of each environment: its configured usage files, then those given on the command line.

@@ -224,10 +224,10 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         Some(_) => Some(put_evaluations_region(args)?),
         None => None,
     };
-    let reg = registry(&args.policies)?;
+    let reg = registry(&args.report.policies)?;
     let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
     let settings = targets::settings(args.config.as_deref(), &cwd)?;
-    let selection = Selection::resolve(&reg, &settings, &args.check, &args.skip_check)?;
+    let selection = Selection::resolve(&reg, &settings, &args.report.check, &args.report.skip_check)?;
     if let Some(profile) = &args.rules_profile {
         known_profile(&reg, &settings, profile, "--rules-profile")?;
     }
@@ -270,9 +270,9 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
     let color = color(&args.color);
     let opts = report::check::Options {
         color,
-        show_passed: args.show_passed,
-        quiet: args.quiet,
-        compact: args.compact,
+        show_passed: args.report.show_passed,
+        quiet: args.report.quiet,
+        compact: args.report.compact,
     };
     let drift = match &args.compare_to {
         Some(dir) => {
@@ -310,7 +310,9 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
     let mut report = match args.format {
         LiveFormat::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
         LiveFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &[], &sources),
-        LiveFormat::Markdown => report::markdown::markdown_with(&reg, &projects, &findings, &[], &sources, args.quiet),
+        LiveFormat::Markdown => {
+            report::markdown::markdown_with(&reg, &projects, &findings, &[], &sources, args.report.quiet)
+        }
         LiveFormat::Junit => report::junit::junit(&reg, &projects, &findings, &[], &sources),
         _ => report::check::text(&reg, &projects, &findings, &sources, &opts),
     };
@@ -334,7 +336,7 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
             _ => eprint!("{}", d.text(&against)),
         }
     }
-    write_report(args.output.as_deref(), &report)?;
+    write_report(args.report.output.as_deref(), &report)?;
     let resources: usize = projects.iter().map(|p| p.resources.len()).sum();
     eprintln!(
         "read {} configuration item(s) into {resources} resource(s){}",
@@ -351,13 +353,13 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
     }
     let failing = findings
         .iter()
-        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.severity);
+        .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.report.severity);
     if let (Some(rule), Some(region)) = (&args.put_evaluations, &put_region) {
-        let evaluations = crate::live::evaluations::evaluations(&items, &projects, &findings, args.severity);
+        let evaluations = crate::live::evaluations::evaluations(&items, &projects, &findings, args.report.severity);
         put_evaluations(args, rule, region, &evaluations)?;
     }
     let drifted = args.fail_on_drift && drift.as_ref().is_some_and(|d| !d.is_empty());
-    Ok(if (failing && !args.soft_fail) || drifted {
+    Ok(if (failing && !args.report.soft_fail) || drifted {
         exit::FINDINGS
     } else {
         exit::CLEAN
