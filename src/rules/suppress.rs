@@ -205,12 +205,12 @@ pub fn apply(
     }
     let mut used: BTreeMap<(FileId, usize), bool> = BTreeMap::new();
     let mut config_used = vec![false; ignores.len()];
-    let resource_of = |env: &str, address: &str| {
-        projects
-            .iter()
-            .find(|p| p.env == env)
-            .and_then(|p| p.resources.iter().find(|r| r.address == address))
-    };
+    // Each finding's resource, found in a map: one lookup per finding, however many instances.
+    let by_address: std::collections::HashMap<(&str, &str), &crate::model::Resource> = projects
+        .iter()
+        .flat_map(|p| p.resources.iter().map(move |r| ((p.env.as_str(), r.address.as_str()), r)))
+        .collect();
+    let resource_of = |env: &str, address: &str| by_address.get(&(env, address)).copied();
     for f in findings.iter_mut() {
         if f.outcome == Outcome::Pass {
             continue;
