@@ -227,7 +227,7 @@ pub fn topo_order(deps: &BTreeMap<Node, BTreeSet<Node>>) -> (Vec<Node>, Vec<Node
         }
         // Everything left waits on a cycle: take out the nodes that reach themselves.
         let left: BTreeSet<&Node> = deps.keys().filter(|n| !done.contains(n)).collect();
-        let members: Vec<&Node> = left.iter().copied().filter(|n| reaches(n, n, deps, &left)).collect();
+        let members: Vec<&Node> = on_cycles(deps, &left);
         if members.is_empty() {
             break;
         }
@@ -260,24 +260,77 @@ fn release<'a>(
     }
 }
 
-/// True when `to` can be reached from `from` by one or more references among `within`.
-fn reaches(from: &Node, to: &Node, deps: &BTreeMap<Node, BTreeSet<Node>>, within: &BTreeSet<&Node>) -> bool {
-    let mut stack: Vec<&Node> = deps
-        .get(from)
-        .into_iter()
-        .flatten()
-        .filter(|d| within.contains(d))
+/// The nodes of `within` that reach themselves through references among `within`: the members
+/// of its strongly connected components of more than one node, and nodes that refer to
+/// themselves. Tarjan's algorithm with an explicit stack, so linear in the references and
+/// independent of the thread's stack size.
+fn on_cycles<'a>(deps: &'a BTreeMap<Node, BTreeSet<Node>>, within: &BTreeSet<&'a Node>) -> Vec<&'a Node> {
+    let nodes: Vec<&'a Node> = within.iter().copied().collect();
+    let idx: std::collections::HashMap<&Node, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let succ: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| {
+            deps.get(*n)
+                .into_iter()
+                .flatten()
+                .filter_map(|d| idx.get(d).copied())
+                .collect()
+        })
         .collect();
-    let mut seen = BTreeSet::new();
-    while let Some(n) = stack.pop() {
-        if n == to {
-            return true;
+    const UNSEEN: usize = usize::MAX;
+    let n = nodes.len();
+    let (mut index, mut low, mut on_stack, mut cyclic) = (vec![UNSEEN; n], vec![0; n], vec![false; n], vec![false; n]);
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0;
+    for start in 0..n {
+        if index[start] != UNSEEN {
+            continue;
         }
-        if seen.insert(n) {
-            stack.extend(deps.get(n).into_iter().flatten().filter(|d| within.contains(d)));
+        // (node, position of the next successor to visit)
+        let mut calls: Vec<(usize, usize)> = vec![(start, 0)];
+        index[start] = next;
+        low[start] = next;
+        next += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&(v, pos)) = calls.last() {
+            if pos < succ[v].len() {
+                calls.last_mut().expect("non-empty").1 += 1;
+                let w = succ[v][pos];
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    calls.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(u, _)) = calls.last() {
+                low[u] = low[u].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if component.len() > 1 || succ[v].contains(&v) {
+                    for w in component {
+                        cyclic[w] = true;
+                    }
+                }
+            }
         }
     }
-    false
+    nodes.into_iter().zip(cyclic).filter(|(_, c)| *c).map(|(n, _)| n).collect()
 }
 
 #[cfg(test)]

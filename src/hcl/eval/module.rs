@@ -1664,7 +1664,12 @@ impl ModuleRun {
         };
         let cyclic = &graph.cyclic;
         if !cyclic.is_empty() {
-            let names: Vec<String> = cyclic.iter().map(|n| n.to_string()).collect();
+            // Name the first few: a cycle of thousands is one sentence, not a page.
+            const NAMED: usize = 12;
+            let mut names: Vec<String> = cyclic.iter().take(NAMED).map(|n| n.to_string()).collect();
+            if cyclic.len() > NAMED {
+                names.push(format!("and {} more", cyclic.len() - NAMED));
+            }
             let span = cyclic.first().and_then(|n| run.node_span(n));
             ev.diagnostics.push(
                 Diagnostic::error(
