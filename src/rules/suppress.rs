@@ -208,7 +208,11 @@ pub fn apply(
     // Each finding's resource, found in a map: one lookup per finding, however many instances.
     let by_address: std::collections::HashMap<(&str, &str), &crate::model::Resource> = projects
         .iter()
-        .flat_map(|p| p.resources.iter().map(move |r| ((p.env.as_str(), r.address.as_str()), r)))
+        .flat_map(|p| {
+            p.resources
+                .iter()
+                .map(move |r| ((p.env.as_str(), r.address.as_str()), r))
+        })
         .collect();
     let resource_of = |env: &str, address: &str| by_address.get(&(env, address)).copied();
     for f in findings.iter_mut() {

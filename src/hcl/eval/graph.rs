@@ -330,7 +330,12 @@ fn on_cycles<'a>(deps: &'a BTreeMap<Node, BTreeSet<Node>>, within: &BTreeSet<&'a
             }
         }
     }
-    nodes.into_iter().zip(cyclic).filter(|(_, c)| *c).map(|(n, _)| n).collect()
+    nodes
+        .into_iter()
+        .zip(cyclic)
+        .filter(|(_, c)| *c)
+        .map(|(n, _)| n)
+        .collect()
 }
 
 #[cfg(test)]
