@@ -425,6 +425,7 @@ fn failed(for_each: bool, reference: String) -> Expansion {
 /// An evaluation error as a diagnostic: an error when the configuration is invalid whatever the
 /// values, else a plan-time warning (an error under `--strict`).
 fn located(code: &'static str, e: EvalError) -> Diagnostic {
+    let code = e.code.unwrap_or(code);
     if e.invalid {
         Diagnostic::error(code, e.message, e.span)
     } else {
