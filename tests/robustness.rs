@@ -225,3 +225,48 @@ fn deeply_nested_decoded_values_are_function_errors() {
         );
     }
 }
+
+#[test]
+fn huge_widths_precisions_and_products_are_function_errors() {
+    let calls = [
+        ("format(\"%.65536f\", 1)", "precision 65536 is too large"),
+        ("format(\"%.70000e\", 1)", "precision 70000 is too large"),
+        (
+            "format(\"%9999999999999999999d\", 1)",
+            "width 9999999999999999999 is too large",
+        ),
+        ("format(\"%999999999d\", 1)", "width 999999999 is too large"),
+        ("formatlist(\"%999999999d\", [1, 2])", "width 999999999 is too large"),
+        ("indent(999999999, \"a\\nb\")", "the result is too large"),
+        ("indent(1e18, \"a\\nb\")", "the result is too large"),
+        ("range(1e9)", "more than 1024 values"),
+        (
+            "setproduct(range(1000), range(1000), range(1000))",
+            "the product is too large",
+        ),
+    ];
+    let body: String = calls
+        .iter()
+        .enumerate()
+        .map(|(i, (call, _))| format!("  v{i} = {call}\n"))
+        .collect();
+    let dir = root(&[(
+        "main.tf",
+        format!("locals {{\n{body}  ok = chunklist([1, 2], 1e18)\n}}\n"),
+    )]);
+    for command in ["check", "resources"] {
+        let (v, exit) = run(command, dir.path());
+        assert!(exit <= 2);
+        let ds = diagnostics(&v);
+        for (i, (_, message)) in calls.iter().enumerate() {
+            let line = i as u64 + 2;
+            let d = ds
+                .iter()
+                .find(|d| d["line"] == line)
+                .unwrap_or_else(|| panic!("{command}: nothing on line {line}: {v:#}"));
+            assert_eq!(d["code"], "eval::local");
+            assert!(d["message"].as_str().is_some_and(|m| m.contains(message)), "{d:#}");
+        }
+        assert!(ds.iter().all(|d| d["line"] != calls.len() as u64 + 2), "{v:#}");
+    }
+}
