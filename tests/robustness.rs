@@ -270,3 +270,33 @@ fn huge_widths_precisions_and_products_are_function_errors() {
         assert!(ds.iter().all(|d| d["line"] != calls.len() as u64 + 2), "{v:#}");
     }
 }
+
+#[test]
+fn a_count_too_large_or_not_whole_is_a_located_count_error() {
+    for (count, message) in [
+        ("1e18", "is too large (1000000000000000000; at most 100000 instances)"),
+        ("1e9", "is too large"),
+        ("-1", "a whole number ≥ 0 is required"),
+        ("1.5", "a whole number ≥ 0 is required"),
+        ("log(0, 10)", "a whole number ≥ 0 is required"),
+    ] {
+        let text = format!("resource \"aws_sqs_queue\" \"q\" {{\n  count = {count}\n  name  = \"q\"\n}}\n");
+        let dir = root(&[("main.tf", text)]);
+        for (d, _) in diagnostic(dir.path(), "eval::count") {
+            assert_at(&d, "main.tf", 2);
+            assert!(
+                d["message"].as_str().is_some_and(|m| m.contains(message)),
+                "{count}: {d:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sixty_four_thousand_instances_still_evaluate() {
+    let text = "resource \"aws_sqs_queue\" \"q\" {\n  count = 64000\n  name  = \"q-${count.index}\"\n}\n";
+    let dir = root(&[("main.tf", text.to_string())]);
+    let (v, exit) = run("resources", dir.path());
+    assert_eq!(exit, 0);
+    assert!(v.to_string().contains("aws_sqs_queue.q[63999]"));
+}
