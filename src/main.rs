@@ -9,5 +9,15 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    infracheck::cli::run()
+    // The command runs on a thread whose stack is as large as rayon's workers' (the main thread's
+    // is whatever the system gives, often 8 MiB): see `cli::STACK_SIZE`.
+    let run = std::thread::Builder::new()
+        .name("infracheck".into())
+        .stack_size(infracheck::cli::STACK_SIZE)
+        .spawn(infracheck::cli::run);
+    match run.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        // The thread could not start or panicked (the panic message is already printed).
+        _ => std::process::ExitCode::from(infracheck::exit::BAD_INPUT),
+    }
 }

@@ -12,7 +12,16 @@ use crate::exit;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The stack of the thread a command runs on and of rayon's workers. The parser and evaluator
+/// recurse once per nesting level, and the nesting limits (`hcl::nesting`, the evaluator's depth)
+/// are set so that the deepest accepted input needs a few MiB even in a debug build; 64 MiB
+/// leaves a wide margin and is only reserved, not touched, by threads that do not need it.
+pub const STACK_SIZE: usize = 64 << 20;
+
 pub fn run() -> ExitCode {
+    // Every rayon worker gets the same stack as the command's own thread: how deep an input may
+    // nest must not depend on which thread reads it. A pool already built (a test harness) stays.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE).build_global();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -469,6 +469,11 @@ pub fn parse_json_file(path: &Path, sources: &SourceMap) -> Result<ParsedFile, B
         allow_unary_plus_numbers: false,
         ..Default::default()
     };
+    // jsonc-parser descends recursively: a document nested past the limit is refused first.
+    if let Err(e) = super::nesting::check_json(&text) {
+        let file = sources.add(path.to_path_buf(), text.as_str());
+        return Err(Box::new(super::parse::nesting_diagnostic(file, &text, e)));
+    }
     let parsed = jsonc_parser::parse_to_ast(&text, &Default::default(), &opts);
     let fail = |msg: String, r: jsonc_parser::common::Range, sources: &SourceMap| {
         let file = sources.add(path.to_path_buf(), text.as_str());

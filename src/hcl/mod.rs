@@ -5,6 +5,7 @@ pub mod config;
 pub mod discover;
 pub mod eval;
 pub mod json;
+pub mod nesting;
 pub mod parse;
 pub mod vars;
 

@@ -38,6 +38,8 @@ pub fn decode_text(bytes: &[u8]) -> String {
 }
 
 pub fn parse_text(file: FileId, text: &str) -> Result<ParsedFile, Box<Diagnostic>> {
+    // hcl-edit descends recursively: a file nested past the limit is refused before it is parsed.
+    super::nesting::check_hcl(text).map_err(|e| Box::new(nesting_diagnostic(file, text, e)))?;
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => Ok(ParsedFile { file, body }),
         Err(err) => {
@@ -54,6 +56,18 @@ pub fn parse_text(file: FileId, text: &str) -> Result<ParsedFile, Box<Diagnostic
             ))
         }
     }
+}
+
+/// The located `parse::nesting` error for a file (or template) nested past the limits.
+pub fn nesting_diagnostic(file: FileId, text: &str, e: super::nesting::TooDeep) -> Diagnostic {
+    let offset = e.offset.min(text.len());
+    Diagnostic::error(
+        "parse::nesting",
+        e.message,
+        Some(Span::new(file, offset..next_char_boundary(text, offset))),
+    )
+    .with_label(e.label)
+    .with_help("infracheck does not read configurations nested this deeply; split the expression into locals")
 }
 
 fn next_char_boundary(text: &str, offset: usize) -> usize {

@@ -15,7 +15,53 @@ fn span_of(ctx: &Ctx, e: &impl hcl_edit::Span) -> Option<Span> {
     e.span().map(|r| Span::new(ctx.file, r))
 }
 
+/// The deepest evaluation: nested expressions, function arguments, template interpolations. The
+/// parser admits at most `nesting::MAX_NESTING` levels per file and a `templatefile` template adds
+/// one file's worth; 1024 is beyond both, so this bound only stops what the parser limits did not
+/// (an expression built elsewhere) before it exhausts the stack.
+pub const MAX_EVAL_DEPTH: usize = 1024;
+
+thread_local! {
+    /// How deep the evaluation on this thread is (evaluation never moves between threads).
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of evaluation, given back when dropped.
+struct Level;
+
+impl Level {
+    fn enter() -> (Level, usize) {
+        (
+            Level,
+            DEPTH.with(|d| {
+                d.set(d.get() + 1);
+                d.get()
+            }),
+        )
+    }
+}
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
 pub fn eval(expr: &Expression, ctx: &Ctx) -> EvalResult {
+    let (_level, depth) = Level::enter();
+    if depth > MAX_EVAL_DEPTH {
+        return Err(EvalError {
+            code: Some("eval::nesting"),
+            ..EvalError::invalid(
+                format!("expression nested too deeply to evaluate (at most {MAX_EVAL_DEPTH} levels)"),
+                span_of(ctx, expr),
+            )
+        });
+    }
+    eval_inner(expr, ctx)
+}
+
+fn eval_inner(expr: &Expression, ctx: &Ctx) -> EvalResult {
     match expr {
         Expression::Null(_) => Ok(Value::Null),
         Expression::Bool(b) => Ok(Value::Bool(*b.value())),
@@ -143,20 +189,34 @@ pub fn eval(expr: &Expression, ctx: &Ctx) -> EvalResult {
                 }),
             }
         }
-        Expression::BinaryOp(op) => {
-            let l = eval(&op.lhs_expr, ctx)?;
-            // `&&` and `||` short-circuit as in Terraform >= 1.12: a known left operand that
-            // decides the result leaves the right one unevaluated (`var.x != null && var.x.on`).
-            match (op.operator.value(), to_bool(&l)) {
-                (BinaryOperator::And, Some(false)) => return Ok(Value::Bool(false)),
-                (BinaryOperator::Or, Some(true)) => return Ok(Value::Bool(true)),
-                _ => {}
-            }
-            let r = eval(&op.rhs_expr, ctx)?;
-            binary(*op.operator.value(), l, r).map_err(|m| EvalError::new(m, span_of(ctx, expr)))
-        }
+        Expression::BinaryOp(_) => eval_binary_chain(expr, ctx),
         Expression::ForExpr(f) => eval_for(f, ctx),
     }
+}
+
+/// A chain of binary operators (`a + b + … + z` is a left-deep tree as deep as it is long),
+/// evaluated along its left spine with a loop, so its length costs no stack.
+fn eval_binary_chain(expr: &Expression, ctx: &Ctx) -> EvalResult {
+    let mut spine = Vec::new();
+    let mut leftmost = expr;
+    while let Expression::BinaryOp(op) = leftmost {
+        spine.push((leftmost, &**op));
+        leftmost = &op.lhs_expr;
+    }
+    let mut l = eval(leftmost, ctx)?;
+    for (node, op) in spine.into_iter().rev() {
+        // `&&` and `||` short-circuit as in Terraform >= 1.12: a known left operand that
+        // decides the result leaves the right one unevaluated (`var.x != null && var.x.on`).
+        l = match (op.operator.value(), to_bool(&l)) {
+            (BinaryOperator::And, Some(false)) => Value::Bool(false),
+            (BinaryOperator::Or, Some(true)) => Value::Bool(true),
+            _ => {
+                let r = eval(&op.rhs_expr, ctx)?;
+                binary(*op.operator.value(), l, r).map_err(|m| EvalError::new(m, span_of(ctx, node)))?
+            }
+        };
+    }
+    Ok(l)
 }
 
 /// Converts to bool as Terraform's operators do (strings "true"/"false" convert).
@@ -855,4 +915,31 @@ fn render_element(el: &Element, ctx: &Ctx, st: &mut TemplateState) -> Result<(),
         },
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn evaluation_past_the_depth_limit_is_a_nesting_error() {
+        // The parser limits stop such files first; an expression parsed without them still
+        // evaluates to an error, not a stack overflow.
+        let text = format!(
+            "{}1{}",
+            "(".repeat(MAX_EVAL_DEPTH + 10),
+            ")".repeat(MAX_EVAL_DEPTH + 10)
+        );
+        let run = move || {
+            let expr = hcl_edit::parser::parse_expr(&text).expect("parses");
+            let scope = super::super::Scope::default();
+            let err = eval(&expr, &Ctx::new(&scope, crate::source::FileId(0))).unwrap_err();
+            assert_eq!(err.code, Some("eval::nesting"));
+            assert!(err.span.is_some());
+        };
+        let t = std::thread::Builder::new()
+            .stack_size(crate::cli::STACK_SIZE)
+            .spawn(run);
+        t.expect("thread").join().expect("no panic");
+    }
 }

@@ -21,6 +21,8 @@ pub struct EvalError {
     /// An error whatever the values (an undeclared reference, an unknown function): `terraform
     /// validate` rejects it. Other errors depend on values and Terraform meets them only at plan.
     pub invalid: bool,
+    /// The diagnostic code when the error is of its own kind (`eval::nesting`); else the caller's.
+    pub code: Option<&'static str>,
 }
 
 impl EvalError {
@@ -30,6 +32,7 @@ impl EvalError {
             message: message.into(),
             span,
             invalid: false,
+            code: None,
         }
     }
 

@@ -424,7 +424,13 @@ fn failed(for_each: bool, reference: String) -> Expansion {
 
 /// An evaluation error as a diagnostic: an error when the configuration is invalid whatever the
 /// values, else a plan-time warning (an error under `--strict`).
+/// The most instances one resource or module call may have through `count`: 100,000, beyond
+/// any real configuration (64,000 of one resource still evaluate) and far below what would
+/// exhaust memory (`count = 1e9` would otherwise allocate a billion instances).
+pub const MAX_INSTANCES: usize = 100_000;
+
 fn located(code: &'static str, e: EvalError) -> Diagnostic {
+    let code = e.code.unwrap_or(code);
     if e.invalid {
         Diagnostic::error(code, e.message, e.span)
     } else {
@@ -1066,6 +1072,21 @@ impl RootEval<'_> {
         if let Some(c) = count {
             let ctx = Ctx::new(scope, c.file);
             return match eval(&c.expr, &ctx) {
+                Ok(Value::Number(n)) if n > MAX_INSTANCES as f64 => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "eval::count",
+                            format!(
+                                "count for {what} is too large ({}; at most {MAX_INSTANCES} instances)",
+                                crate::model::value::format_number(n)
+                            ),
+                            Some(c.span()),
+                        )
+                        .with_label("too many instances")
+                        .with_help("infracheck reads at most 100,000 instances of one resource or module call"),
+                    );
+                    Some(failed(false, format!("{what}.count")))
+                }
                 Ok(Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
                 Ok(v) if v.is_unknown() => {
                     let refs = v.unknown_refs().unwrap_or_default();
@@ -1073,7 +1094,9 @@ impl RootEval<'_> {
                     Some(Expansion::Unknown { for_each: false, refs })
                 }
                 Ok(v) => match expr::to_number(&v) {
-                    Some(n) if n >= 0.0 && n.fract() == 0.0 => Some(Expansion::Count(n as usize)),
+                    Some(n) if (0.0..=MAX_INSTANCES as f64).contains(&n) && n.fract() == 0.0 => {
+                        Some(Expansion::Count(n as usize))
+                    }
                     _ => {
                         self.diagnostics.push(Diagnostic::plan_time(
                             "eval::count",

@@ -333,6 +333,13 @@ pub fn setproduct(a: &[Value]) -> FnResult {
             })
             .collect()
     };
+    let size = s.iter().fold(1usize, |n, set| n.saturating_mul(set.len()));
+    if size > super::MAX_ELEMENTS {
+        return Err(format!(
+            "the product is too large ({size} elements; at most {})",
+            super::MAX_ELEMENTS
+        ));
+    }
     let mut out: Vec<Vec<Value>> = vec![vec![]];
     for set in &s {
         let mut next = Vec::new();

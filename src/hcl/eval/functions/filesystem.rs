@@ -157,11 +157,42 @@ pub fn pathexpand(a: &[Value], _fs: &FsAccess) -> FnResult {
     }
 }
 
+thread_local! {
+    /// Whether this thread is rendering a `templatefile` template (rendering never leaves the
+    /// thread it started on).
+    static IN_TEMPLATEFILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the thread as rendering a template until dropped.
+struct RenderingTemplate;
+
+impl RenderingTemplate {
+    fn enter() -> Result<Self, String> {
+        if IN_TEMPLATEFILE.with(|c| c.replace(true)) {
+            // As Terraform: a template may not render another (or itself) through templatefile.
+            return Err("cannot recursively call templatefile from inside another templatefile call".into());
+        }
+        Ok(RenderingTemplate)
+    }
+}
+
+impl Drop for RenderingTemplate {
+    fn drop(&mut self) {
+        IN_TEMPLATEFILE.with(|c| c.set(false));
+    }
+}
+
 pub fn templatefile(a: &[Value], fs: &FsAccess) -> FnResult {
     arity(a, 2)?;
+    let _rendering = RenderingTemplate::enter()?;
     let p = str_arg(a, 0)?;
     let text = read_text(fs, &p)?;
     let vars = map_arg(a, 1)?;
+    // hcl-edit descends recursively: a template nested past the limit is refused first.
+    crate::hcl::nesting::check_template(&text).map_err(|e| {
+        let (line, col) = line_col(&text, e.offset);
+        format!("{p}:{line}:{col}: {}", e.message)
+    })?;
     let template = hcl_edit::parser::parse_template(&text).map_err(|e| {
         let loc = e.location();
         format!("{p}:{}:{}: invalid template: {}", loc.line(), loc.column(), e.message())
@@ -177,5 +208,19 @@ pub fn templatefile(a: &[Value], fs: &FsAccess) -> FnResult {
         }
         ctx.bindings.push((k, v));
     }
-    crate::hcl::eval::expr::render_template(&template, &ctx).map_err(|e| format!("{p}: {}", e.message))
+    crate::hcl::eval::expr::render_template(&template, &ctx).map_err(|e| match e.span {
+        Some(span) => {
+            let (line, col) = line_col(&text, span.start);
+            format!("{p}:{line}:{col}: {}", e.message)
+        }
+        None => format!("{p}: {}", e.message),
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
 }

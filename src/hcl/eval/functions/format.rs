@@ -2,7 +2,7 @@
 //! %x %X %e %E %f %g %G %t %%, flags `+- 0#`, width, precision and `%[n]` argument indexes).
 
 use super::encoding::json_string;
-use super::{list_arg, str_arg, FnResult};
+use super::{list_arg, str_arg, too_large, FnResult, MAX_STRING_BYTES};
 use crate::model::value::format_number;
 use crate::model::Value;
 
@@ -41,6 +41,7 @@ pub fn formatlist(a: &[Value]) -> FnResult {
     }
     let n = n.unwrap_or(1);
     let mut out = Vec::with_capacity(n);
+    let mut total = 0;
     for k in 0..n {
         let row: Vec<Value> = rest
             .iter()
@@ -49,7 +50,12 @@ pub fn formatlist(a: &[Value]) -> FnResult {
                 other => other.clone(),
             })
             .collect();
-        out.push(Value::String(sprintf(&spec, &row)?));
+        let line = sprintf(&spec, &row)?;
+        total += line.len();
+        if total > MAX_STRING_BYTES {
+            return Err(too_large(total));
+        }
+        out.push(Value::String(line));
     }
     let _ = list_arg;
     Ok(Value::List(out))
@@ -118,7 +124,7 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
             i += 1;
         }
         if i > start {
-            width = chars[start..i].iter().collect::<String>().parse().ok();
+            width = Some(bounded(&chars[start..i], "width", MAX_WIDTH)?);
         }
         let mut prec: Option<usize> = None;
         if i < chars.len() && chars[i] == '.' {
@@ -127,7 +133,11 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
             while i < chars.len() && chars[i].is_ascii_digit() {
                 i += 1;
             }
-            prec = Some(chars[s2..i].iter().collect::<String>().parse().unwrap_or(0));
+            prec = Some(if i > s2 {
+                bounded(&chars[s2..i], "precision", MAX_PRECISION)?
+            } else {
+                0
+            });
         }
         let verb = *chars.get(i).ok_or("unterminated format verb")?;
         i += 1;
@@ -142,11 +152,29 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
             &f,
             matches!(verb, 'd' | 'b' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'g' | 'G'),
         ));
+        if out.len() > MAX_STRING_BYTES {
+            return Err(too_large(out.len()));
+        }
     }
     if !explicit_index && next_arg < args.len() {
         return Err(format!("too many arguments; only {next_arg} used by format string"));
     }
     Ok(out)
+}
+
+/// The widest field: Go's fmt refuses wider ones (`%!(BADWIDTH)`); so does format.
+const MAX_WIDTH: usize = 1_000_000;
+
+/// The most decimals: an f64 has no more than 1,074; Rust's formatting takes at most 65,535.
+const MAX_PRECISION: usize = 65_535;
+
+/// A width or precision, at most `max`.
+fn bounded(digits: &[char], what: &str, max: usize) -> Result<usize, String> {
+    let text: String = digits.iter().collect();
+    match text.parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("{what} {text} is too large (at most {max})")),
+    }
 }
 
 fn pad(body: String, width: Option<usize>, f: &Flags, numeric: bool) -> String {

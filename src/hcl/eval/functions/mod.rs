@@ -255,6 +255,18 @@ fn merged_unknown<'a>(it: impl Iterator<Item = &'a Value>) -> Option<Unknown> {
     acc
 }
 
+/// The longest string a function builds from a short input (`format` widths, `indent`): 16 MiB,
+/// far beyond any attribute AWS accepts, and small enough that no input exhausts memory.
+pub(crate) const MAX_STRING_BYTES: usize = 16 << 20;
+
+/// The longest list a function builds from short inputs (`setproduct`): about a million elements.
+/// (`range` has Terraform's own bound, 1,024 values.)
+pub(crate) const MAX_ELEMENTS: usize = 1 << 20;
+
+pub(crate) fn too_large(bytes: usize) -> String {
+    format!("the result is too large ({bytes} bytes; at most {MAX_STRING_BYTES})")
+}
+
 // ---- argument helpers shared by the families ----
 
 pub(crate) fn arity(args: &[Value], n: usize) -> Result<(), String> {

@@ -55,6 +55,11 @@ pub fn indent(a: &[Value]) -> FnResult {
     arity(a, 2)?;
     let n = int_arg(a, 0)?.max(0) as usize;
     let text = str_arg(a, 1)?;
+    let lines = text.matches('\n').count();
+    let size = n.saturating_mul(lines).saturating_add(text.len());
+    if size > super::MAX_STRING_BYTES {
+        return Err(super::too_large(size));
+    }
     let pad = " ".repeat(n);
     Ok(Value::String(text.replace('\n', &format!("\n{pad}"))))
 }
