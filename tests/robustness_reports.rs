@@ -1,0 +1,137 @@
+//! No input crashes or stalls the reporters, `cost` and `live`: a long line, a huge quantity, many
+//! diagnostics or many duplicate configuration items give a located diagnostic or a result, and
+//! an exit code of 0, 1 or 2.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn infracheck(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("infracheck").expect("binary");
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let out = infracheck(dir).args(args).output().expect("run");
+    let code = out.status.code().expect("exited, not killed");
+    assert!(
+        (0..=2).contains(&code),
+        "exit {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Run {
+        code,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn parse_error_past_column_65535_shows_a_short_located_snippet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", &format!("{}x = ", " ".repeat(100_000)));
+    let r = run(dir.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("main.tf:1:100001"), "{}", r.stderr);
+    assert!(r.stderr.contains("…"), "{}", r.stderr);
+    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+}
+
+#[test]
+fn finding_past_column_70000_shows_a_short_located_snippet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "main.tf",
+        &format!(
+            "resource \"aws_s3_bucket\" \"b\" {{{}acl = \"public-read\" }}\n",
+            " ".repeat(70_000)
+        ),
+    );
+    let r = run(dir.path(), &["check", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("main.tf:1:70037"), "{}", r.stdout);
+    assert!(r.stdout.contains("  acl = \"public-read\" }\n"), "{}", r.stdout);
+    assert!(r.stdout.len() < 20_000, "{} bytes", r.stdout.len());
+}
+
+#[test]
+fn usage_file_error_past_column_70000_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "main.tf",
+        "resource \"aws_instance\" \"w\" {\n  instance_type = \"t3.micro\"\n}\n",
+    );
+    write(
+        dir.path(),
+        "usage.yml",
+        &format!(
+            "version: 0.1\nresource_usage: {{{}aws_instance.w: 5}}\n",
+            " ".repeat(70_000)
+        ),
+    );
+    let r = run(dir.path(), &["cost", ".", "--usage-file", "usage.yml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("usage.yml:2:70018"), "{}", r.stderr);
+    assert!(r.stderr.contains("aws_instance.w: 5}"), "{}", r.stderr);
+    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+}
+
+#[test]
+fn config_error_past_column_70000_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "main.tf",
+        "resource \"aws_instance\" \"w\" {\n  ami = \"ami-1\"\n}\n",
+    );
+    write(
+        dir.path(),
+        ".infracheck.toml",
+        &format!("check = [{}5]\n", " ".repeat(70_000)),
+    );
+    let r = run(dir.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(".infracheck.toml:1:70010"), "{}", r.stderr);
+    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+}
+
+#[test]
+fn tfvars_error_past_column_70000_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", "variable \"x\" {}\n");
+    write(
+        dir.path(),
+        "terraform.tfvars",
+        &format!("x = {}[\n", " ".repeat(70_000)),
+    );
+    let r = run(dir.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("terraform.tfvars:1:"), "{}", r.stderr);
+    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+}
+
+#[test]
+fn plan_json_error_past_column_70000_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "plan.json",
+        &format!("{{\"format_version\": {}]", " ".repeat(70_000)),
+    );
+    let r = run(dir.path(), &["check", "plan.json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("plan.json"), "{}", r.stderr);
+    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+}
