@@ -135,3 +135,24 @@ fn plan_json_error_past_column_70000_is_located() {
     assert!(r.stderr.contains("plan.json"), "{}", r.stderr);
     assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
 }
+
+/// Rendering a diagnostic costs the lines it shows, not the size of its file: 16,000 in one file
+/// render in text as fast as in JSON, give or take the drawing.
+#[test]
+fn sixteen_thousand_diagnostics_in_one_file_all_render_in_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let n = 16_000;
+    let text: String = (0..n)
+        .map(|i| format!("resource \"aws_sqs_queue\" \"q{i}\" {{\n  name = var.nope_{i}\n}}\n"))
+        .collect();
+    write(dir.path(), "main.tf", &text);
+    let r = run(dir.path(), &["check", "."]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr.matches("has not been declared").count(),
+        n,
+        "{}",
+        &r.stderr[..2_000]
+    );
+    assert!(r.stderr.contains(&format!("main.tf:{}:10", 3 * (n - 1) + 2)));
+}
