@@ -156,3 +156,61 @@ fn sixteen_thousand_diagnostics_in_one_file_all_render_in_text() {
     );
     assert!(r.stderr.contains(&format!("main.tf:{}:10", 3 * (n - 1) + 2)));
 }
+
+fn bucket_item(captured: &str, encrypted: bool) -> serde_json::Value {
+    let mut supplementary = serde_json::json!({});
+    if encrypted {
+        supplementary["ServerSideEncryptionConfiguration"] = serde_json::Value::String(
+            serde_json::json!({"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]})
+                .to_string(),
+        );
+    }
+    serde_json::json!({
+        "version": "1.3",
+        "accountId": "111122223333",
+        "configurationItemCaptureTime": captured,
+        "configurationItemStatus": "OK",
+        "arn": "arn:aws:s3:::logs",
+        "resourceType": "AWS::S3::Bucket",
+        "resourceId": "logs",
+        "resourceName": "logs",
+        "awsRegion": "eu-central-1",
+        "configuration": serde_json::json!({"name": "logs"}).to_string(),
+        "supplementaryConfiguration": supplementary,
+    })
+}
+
+/// Items repeating a resource (its type and ID) are one resource: the latest captured is read,
+/// whatever the order of the file, and a note says so.
+#[test]
+fn two_thousand_duplicate_items_are_one_resource_read_from_the_latest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut items: Vec<serde_json::Value> = (0..2_000)
+        .map(|i| {
+            bucket_item(
+                &format!("2026-01-01T{:02}:{:02}:{:02}Z", i / 3600, i / 60 % 60, i % 60),
+                true,
+            )
+        })
+        .collect();
+    // The latest, unencrypted, sits in the middle.
+    items.insert(1_000, bucket_item("2026-06-01T00:00:00Z", false));
+    write(dir.path(), "items.json", &serde_json::to_string(&items).expect("json"));
+    let r = run(dir.path(), &["live", "--items", "items.json", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("into 1 resource(s)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2000 configuration item(s) repeat a resource"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let failed: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["outcome"] == "fail")
+        .map(|f| f["rule_id"].as_str().unwrap_or_default())
+        .collect();
+    assert!(failed.contains(&"IC-S3-001"), "{failed:?}");
+}
