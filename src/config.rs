@@ -84,7 +84,7 @@ pub enum ConfigError {
         path: String,
         message: String,
         #[source_code]
-        src: miette::NamedSource<String>,
+        src: crate::diag::Snippet,
         #[label("here")]
         span: Option<miette::SourceSpan>,
     },
@@ -110,11 +110,20 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         path: shown.clone(),
         source,
     })?;
-    let opts: Options = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: shown.clone(),
-        message: e.message().to_string(),
-        span: e.span().map(|r| (r.start, r.end - r.start).into()),
-        src: miette::NamedSource::new(shown.clone(), text.clone()),
+    let opts: Options = toml::from_str(&text).map_err(|e| {
+        let (src, span) = match e.span() {
+            Some(r) => {
+                let (src, at) = crate::diag::Snippet::of_text(shown.clone(), &text, r.start, r.end);
+                (src, Some(at))
+            }
+            None => (crate::diag::Snippet::empty(shown.clone()), None),
+        };
+        ConfigError::Parse {
+            path: shown.clone(),
+            message: e.message().to_string(),
+            span,
+            src,
+        }
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let envs = opts

@@ -1,8 +1,8 @@
 //! Diagnostics about the input (parse errors, evaluation errors, notes such as "remote module not
 //! followed") and their rendering through miette. Findings of policies are not diagnostics.
 
-use crate::source::{SourceMap, Span};
-use miette::{LabeledSpan, NamedSource};
+use crate::source::{SourceFile, SourceMap, Span};
+use miette::LabeledSpan;
 use serde::Serialize;
 use std::fmt;
 
@@ -127,7 +127,7 @@ pub struct Rendered {
     code: &'static str,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Snippet>,
     label: Option<LabeledSpan>,
 }
 
@@ -141,10 +141,10 @@ impl Rendered {
                 let location = format!("{name}:{}:{}", lc.line, lc.column);
                 let start = file.original_offset(span.start).min(file.text.len());
                 let end = file.original_offset(span.end).clamp(start, file.text.len());
-                let len = end - start;
+                let (snippet, at) = Snippet::of_file(&file, start, end);
                 (
-                    Some(NamedSource::new(name, file.text.to_string())),
-                    Some(LabeledSpan::new(d.label.clone(), start, len)),
+                    Some(snippet),
+                    Some(LabeledSpan::new_with_span(d.label.clone(), at)),
                     Some(location),
                 )
             }
@@ -220,4 +220,211 @@ pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         (loc.is_none(), loc, d.message.clone(), d.code)
     });
     diags.dedup();
+}
+
+/// The most bytes of one line a snippet shows; a longer line is cut to a window around the span,
+/// marked with `…`. (miette panics past column 65,535, and a minified file's one line would
+/// otherwise be printed whole for every diagnostic.)
+pub const SNIPPET_LINE_MAX: usize = 200;
+/// How much of a cut line a window shows before the span.
+const SNIPPET_LEAD: usize = 60;
+const ELLIPSIS: &str = "…";
+
+/// The source miette shows for one span: the span's lines and one line of context on each side,
+/// each cut to at most [`SNIPPET_LINE_MAX`] bytes, with the real line numbers. Building it costs
+/// the length of those lines, not of the file.
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    name: String,
+    text: String,
+    /// 0-based line number of the snippet's first line in the file.
+    first_line: usize,
+    /// The snippet line holding the span's start, and how many bytes of it were cut before what
+    /// it shows (less the `…`), so the column miette prints is the file's.
+    start_line: usize,
+    column_shift: usize,
+}
+
+impl Snippet {
+    /// A snippet of nothing, for an error without a position.
+    pub fn empty(name: impl Into<String>) -> Snippet {
+        Snippet {
+            name: name.into(),
+            text: String::new(),
+            first_line: 0,
+            start_line: 0,
+            column_shift: 0,
+        }
+    }
+
+    /// The snippet of `start..end` (byte offsets into `text`) and the span to label in it.
+    /// Counts the lines before `start`: for a file read once (a configuration or usage file).
+    pub fn of_text(name: impl Into<String>, text: &str, start: usize, end: usize) -> (Snippet, miette::SourceSpan) {
+        let start = floor_boundary(text, start.min(text.len()));
+        let line = text.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count();
+        Snippet::build(name.into(), text, start, end, line)
+    }
+
+    /// The snippet of `start..end` (byte offsets into the original text of `file`).
+    pub fn of_file(file: &SourceFile, start: usize, end: usize) -> (Snippet, miette::SourceSpan) {
+        let text: &str = &file.text;
+        let start = floor_boundary(text, start.min(text.len()));
+        Snippet::build(
+            file.path.display().to_string(),
+            text,
+            start,
+            end,
+            file.line_index(start),
+        )
+    }
+
+    fn build(name: String, text: &str, start: usize, end: usize, line: usize) -> (Snippet, miette::SourceSpan) {
+        let end = ceil_boundary(text, end.clamp(start, text.len()));
+        let line_start = |o: usize| text[..o].rfind('\n').map_or(0, |n| n + 1);
+        let line_end = |o: usize| text[o..].find('\n').map_or(text.len(), |n| o + n);
+        let start_ls = line_start(start);
+        // One line of context before and after, as miette shows.
+        let (from, first_line) = if start_ls > 0 {
+            (line_start(start_ls - 1), line - 1)
+        } else {
+            (0, line)
+        };
+        let end_le = line_end(end);
+        let to = if end_le < text.len() {
+            line_end(end_le + 1)
+        } else {
+            end_le
+        };
+        let lead = start - start_ls;
+        let mut out = String::new();
+        let (mut s_start, mut s_end) = (0, 0);
+        let mut start_line = 0;
+        let mut column_shift = 0;
+        let mut ls = from;
+        let mut index = 0;
+        loop {
+            let le = line_end(ls);
+            let body = text[ls..le].strip_suffix('\r').unwrap_or(&text[ls..le]);
+            let body_end = ls + body.len();
+            // The window of this line: around the span's start on its line, around the end on the
+            // end's line, and at the start's column elsewhere (so context lines stay aligned).
+            let (ws, we) = if body.len() <= SNIPPET_LINE_MAX {
+                (ls, body_end)
+            } else {
+                let anchor = if (ls..=le).contains(&start) {
+                    start
+                } else if (ls..=le).contains(&end) {
+                    end.saturating_sub(SNIPPET_LINE_MAX - SNIPPET_LEAD * 2).max(ls)
+                } else {
+                    (ls + lead).min(body_end)
+                };
+                let ws = floor_boundary(text, anchor.saturating_sub(SNIPPET_LEAD).max(ls));
+                let we = floor_boundary(text, (ws + SNIPPET_LINE_MAX).min(body_end));
+                (ws, we)
+            };
+            let line_at = out.len();
+            let prefix = if ws > ls { ELLIPSIS } else { "" };
+            out.push_str(prefix);
+            out.push_str(&text[ws..we]);
+            let shown_end = out.len();
+            if we < body_end {
+                out.push_str(ELLIPSIS);
+            }
+            let map = |o: usize| {
+                if o <= ws {
+                    line_at + if o == ws { prefix.len() } else { 0 }
+                } else if o >= we {
+                    shown_end
+                } else {
+                    line_at + prefix.len() + (o - ws)
+                }
+            };
+            if (ls..=le).contains(&start) {
+                s_start = map(start);
+                start_line = index;
+                column_shift = (ws - ls).saturating_sub(prefix.len());
+            }
+            if (ls..=le).contains(&end) {
+                s_end = map(end);
+            }
+            if le >= to {
+                break;
+            }
+            out.push('\n');
+            ls = le + 1;
+            index += 1;
+        }
+        let s_end = s_end.max(s_start);
+        (
+            Snippet {
+                name,
+                text: out,
+                first_line,
+                start_line,
+                column_shift,
+            },
+            (s_start, s_end - s_start).into(),
+        )
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+impl miette::SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let c = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let column = if c.line() == self.start_line && c.column() > 0 {
+            c.column() + self.column_shift
+        } else {
+            c.column()
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            *c.span(),
+            c.line() + self.first_line,
+            column,
+            c.line_count(),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_of_short_lines_is_the_lines_around_the_span() {
+        let text = "a = 1\nb = 2\nc = 3\nd = 4\n";
+        let (s, at) = Snippet::of_text("f.tf", text, 6, 7);
+        assert_eq!(s.text, "a = 1\nb = 2\nc = 3");
+        assert_eq!((s.first_line, at.offset(), at.len()), (0, 6, 1));
+    }
+
+    #[test]
+    fn snippet_of_a_long_line_is_a_window_around_the_span() {
+        let text = format!("{}bad{}\nnext", "x".repeat(100_000), "y".repeat(100_000));
+        let (s, at) = Snippet::of_text("f.tf", &text, 100_000, 100_003);
+        assert!(s.text.len() < SNIPPET_LINE_MAX + 16, "{}", s.text.len());
+        assert!(s.text.starts_with(ELLIPSIS));
+        assert_eq!(&s.text[at.offset()..at.offset() + at.len()], "bad");
+        assert_eq!(s.column_shift + at.offset(), 100_000);
+    }
 }

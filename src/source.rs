@@ -81,6 +81,11 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based line of an offset in the original text.
+    pub fn line_index(&self, original: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= original).saturating_sub(1)
+    }
+
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.original_offset(offset).min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;

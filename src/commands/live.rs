@@ -236,6 +236,7 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
     let mut projects = Vec::new();
     let mut unmapped: std::collections::BTreeMap<String, i64> = Default::default();
     let mut skipped = 0;
+    let mut duplicates = 0;
     let mut items = Vec::new();
     for (name, group, counts) in &groups {
         let mut lp = crate::live::project(name, group, &sources);
@@ -252,6 +253,11 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
             }
         }
         skipped += lp.skipped.len();
+        duplicates += lp
+            .skipped
+            .iter()
+            .filter(|(_, why)| why.starts_with("duplicate"))
+            .count();
         items.extend(lp.items);
         projects.push(lp.project);
     }
@@ -342,11 +348,17 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         "read {} configuration item(s) into {resources} resource(s){}",
         groups.iter().map(|g| g.1.len()).sum::<usize>(),
         if skipped > 0 {
-            format!("; {skipped} skipped (AWS-managed keys, deleted resources)")
+            format!("; {skipped} skipped (AWS-managed keys, deleted resources, older duplicates)")
         } else {
             String::new()
         }
     );
+    if duplicates > 0 {
+        eprintln!(
+            "note: {duplicates} configuration item(s) repeat a resource (type and ID) read before: \
+             of each resource's items, the latest configurationItemCaptureTime is read"
+        );
+    }
     if !unmapped.is_empty() {
         let list: Vec<String> = unmapped.iter().map(|(t, n)| format!("{t} ({n})")).collect();
         eprintln!("not mapped, so not checked: {}", list.join(", "));

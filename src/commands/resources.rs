@@ -14,11 +14,13 @@ pub fn resources(args: &ResourcesArgs) -> miette::Result<u8> {
     let (loader, projects) = targets::load(&super::targets(target))?;
     let color = color(&target.color);
     let diags = input_diagnostics(&projects, &loader);
-    let out = match args.format {
-        ResourcesFormat::Text => report::resources::text(&projects, &loader.sources, values),
-        _ => report::resources::json(&projects, &loader.sources),
-    };
-    write_out(&out);
+    match args.format {
+        ResourcesFormat::Text => write_out(&report::resources::text(&projects, &loader.sources, values)),
+        _ => {
+            // Streamed: the JSON of a large tree is never one string. A closed pipe ends it quietly.
+            let _ = report::resources::write_json(&projects, &loader.sources, &mut std::io::stdout().lock());
+        }
+    }
     if args.format == ResourcesFormat::Text && !diags.is_empty() {
         eprint!("{}", diag::render_text(&diags, &loader.sources, color));
     }

@@ -51,7 +51,7 @@ pub struct UsageFileError {
     pub path: String,
     pub message: String,
     #[source_code]
-    pub src: miette::NamedSource<String>,
+    pub src: crate::diag::Snippet,
     #[label("here")]
     pub span: Option<miette::SourceSpan>,
 }
@@ -64,7 +64,7 @@ impl Usage {
         let text = std::fs::read_to_string(path).map_err(|e| UsageFileError {
             path: shown.clone(),
             message: format!("cannot read the usage file: {e}"),
-            src: miette::NamedSource::new(shown.clone(), String::new()),
+            src: crate::diag::Snippet::empty(shown.clone()),
             span: None,
         })?;
         self.add_text(&shown, &text)?;
@@ -74,11 +74,20 @@ impl Usage {
 
     #[allow(clippy::result_large_err)]
     pub fn add_text(&mut self, shown: &str, text: &str) -> Result<(), UsageFileError> {
-        let err = |message: String, offset: Option<usize>| UsageFileError {
-            path: shown.to_string(),
-            message,
-            src: miette::NamedSource::new(shown, text.to_string()),
-            span: offset.map(|o| (o, 0).into()),
+        let err = |message: String, offset: Option<usize>| {
+            let (src, span) = match offset {
+                Some(o) => {
+                    let (src, at) = crate::diag::Snippet::of_text(shown, text, o, o);
+                    (src, Some(at))
+                }
+                None => (crate::diag::Snippet::empty(shown), None),
+            };
+            UsageFileError {
+                path: shown.to_string(),
+                message,
+                src,
+                span,
+            }
         };
         let doc: serde_norway::Value = serde_norway::from_str(text)
             .map_err(|e| err(format!("not valid YAML: {e}"), e.location().map(|l| l.index())))?;

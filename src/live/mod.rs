@@ -49,7 +49,14 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
     let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped = Vec::new();
     let mut mapped_items = Vec::new();
-    let mut sorted: Vec<&serde_json::Value> = items.iter().collect();
+    let (latest, older) = latest_items(items);
+    for (arn, captured) in older {
+        skipped.push((
+            arn,
+            format!("duplicate: a later configuration item of the same resource (captured {captured}) is read"),
+        ));
+    }
+    let mut sorted: Vec<&serde_json::Value> = latest;
     sorted.sort_by_key(|i| {
         (
             str_field(i, "resourceType"),
@@ -110,6 +117,62 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         skipped,
         items: mapped_items,
     }
+}
+
+/// When an item was captured: parsed (to order items), and as written (to show).
+type Captured = (Option<chrono::DateTime<chrono::Utc>>, String);
+
+/// One item per resource: of items with the same resource type and ID (or ARN, without an ID),
+/// the one with the latest `configurationItemCaptureTime` (the last given, on a tie). Returns
+/// those, and the ARN of each older item with when the one kept was captured.
+fn latest_items(items: &[serde_json::Value]) -> (Vec<&serde_json::Value>, Vec<(String, String)>) {
+    let captured = |i: &serde_json::Value| {
+        let t = str_field(i, "configurationItemCaptureTime");
+        let parsed = chrono::DateTime::parse_from_rfc3339(&t).ok().map(|d| d.to_utc());
+        (parsed, t)
+    };
+    let mut by_resource: BTreeMap<(String, String), (usize, Captured)> = BTreeMap::new();
+    let mut older = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let id = match str_field(item, "resourceId") {
+            id if id.is_empty() => str_field(item, "arn"),
+            id => id,
+        };
+        let key = (str_field(item, "resourceType"), id);
+        let at = captured(item);
+        match by_resource.get_mut(&key) {
+            None => {
+                by_resource.insert(key, (n, at));
+            }
+            Some(kept) => {
+                let (old, new) = if at >= kept.1 { (kept.0, n) } else { (n, kept.0) };
+                if new == n {
+                    *kept = (n, at);
+                }
+                older.push((old, new));
+            }
+        }
+    }
+    let arn = |i: &serde_json::Value| match str_field(i, "arn") {
+        a if a.is_empty() => format!("{}/{}", str_field(i, "resourceType"), str_field(i, "resourceId")),
+        a => a,
+    };
+    let mut kept: Vec<usize> = by_resource.values().map(|(n, _)| *n).collect();
+    kept.sort_unstable();
+    // Each older item names the item finally kept for its resource.
+    let final_of = |n: usize| {
+        let i = &items[n];
+        let id = match str_field(i, "resourceId") {
+            id if id.is_empty() => str_field(i, "arn"),
+            id => id,
+        };
+        by_resource[&(str_field(i, "resourceType"), id)].1 .1.clone()
+    };
+    let older = older
+        .into_iter()
+        .map(|(old, _)| (arn(&items[old]), final_of(old)))
+        .collect();
+    (kept.into_iter().map(|n| &items[n]).collect(), older)
 }
 
 /// Configuration items from a file: the JSON of `aws configservice batch-get-resource-config`

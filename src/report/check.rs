@@ -1,12 +1,13 @@
 //! `infracheck check` output: miette text grouped by environment and file, with a summary per
 //! environment; or JSON (stable, documented in the README).
 
+use crate::diag::Snippet;
 use crate::diag::{Diagnostic, DiagnosticJson};
 use crate::model::Project;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::{Registry, Severity};
 use crate::source::{SourceMap, Span};
-use miette::{LabeledSpan, NamedSource};
+use miette::LabeledSpan;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -28,7 +29,7 @@ struct Report {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Snippet>,
     label: Option<LabeledSpan>,
 }
 
@@ -67,16 +68,12 @@ pub fn position(span: Span, sources: &SourceMap) -> String {
 }
 
 /// The byte range miette labels: the span, cut to its first line.
-fn first_line(span: Span, sources: &SourceMap) -> (NamedSource<String>, usize, usize) {
+fn first_line(span: Span, sources: &SourceMap) -> (Snippet, miette::SourceSpan) {
     let file = sources.get(span.file);
     let start = file.original_offset(span.start).min(file.text.len());
     let end = file.original_offset(span.end).clamp(start, file.text.len());
     let end = file.text[start..end].find('\n').map_or(end, |n| start + n);
-    (
-        NamedSource::new(file.path.display().to_string(), file.text.to_string()),
-        start,
-        end - start,
-    )
+    Snippet::of_file(&file, start, end)
 }
 
 fn miette_severity(f: &Finding) -> miette::Severity {
@@ -153,8 +150,8 @@ pub fn text(
             let (source, label) = match f.span {
                 Some(_) if opts.compact => (None, None),
                 Some(span) => {
-                    let (src, start, len) = first_line(span, sources);
-                    (Some(src), Some(LabeledSpan::new(Some(label(f)), start, len)))
+                    let (src, at) = first_line(span, sources);
+                    (Some(src), Some(LabeledSpan::new_with_span(Some(label(f)), at)))
                 }
                 None => (None, None),
             };

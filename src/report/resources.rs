@@ -7,6 +7,7 @@ use crate::source::SourceMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 fn location(r: &Resource, sources: &SourceMap) -> (String, usize, usize) {
     let lc = sources.start(r.span);
@@ -150,84 +151,103 @@ struct ExternalJson {
     line: usize,
 }
 
-#[derive(Serialize)]
-struct ProjectJson {
-    env: String,
-    root: String,
-    resources: Vec<ResourceJson>,
-    /// Remote module calls that were read (from .terraform/modules or the module cache).
-    remote_modules: Vec<RemoteJson>,
-    modules_not_followed: Vec<ExternalJson>,
-    diagnostics: Vec<DiagnosticJson>,
+/// A project as JSON, serialized as it is written: one resource's JSON at a time, never the
+/// whole document (a million instances would not fit in memory as one value or one string).
+struct ProjectJson<'a> {
+    p: &'a Project,
+    sources: &'a SourceMap,
 }
 
-fn project_json(p: &Project, sources: &SourceMap) -> ProjectJson {
-    let resources = p
-        .resources
-        .iter()
-        .map(|r| {
-            let (file, line, column) = location(r, sources);
-            let unknowns = r.unknown_paths();
-            let attributes = serde_json::Value::Object(
-                r.attributes
-                    .iter()
-                    .map(|(k, v)| (k.clone(), redacted(r, k, v).to_json_with(&|_| serde_json::Value::Null)))
-                    .collect(),
-            );
-            ResourceJson {
-                address: r.address.clone(),
-                resource_type: r.resource_type.clone(),
-                mode: r.mode,
-                region: r.region.as_str().map(str::to_string),
-                provider: r.provider.clone(),
-                file,
-                line,
-                column,
-                attributes,
-                unknown: unknowns.iter().map(|(p, _)| p.clone()).collect(),
-                refers_to: unknowns.into_iter().map(|(p, u)| (p, u.refs)).collect(),
-                sensitive: r.sensitive.iter().cloned().collect(),
-            }
-        })
-        .collect();
-    ProjectJson {
-        env: p.env.clone(),
-        root: p.root.display().to_string(),
-        resources,
-        remote_modules: p
-            .remote_modules
-            .iter()
-            .map(|m| RemoteJson {
-                address: m.address.clone(),
-                source: m.source.clone(),
-                version: m.version.clone(),
-                origin: m.origin,
-                dir: crate::source::display_path(&m.dir).display().to_string(),
-                file: sources.path(m.span.file).display().to_string(),
-                line: sources.start(m.span).line,
-            })
-            .collect(),
-        modules_not_followed: p
-            .external_modules
-            .iter()
-            .map(|m| ExternalJson {
-                address: m.address.clone(),
-                source: m.source.clone(),
-                file: sources.path(m.span.file).display().to_string(),
-                line: sources.start(m.span).line,
-            })
-            .collect(),
-        diagnostics: p.diagnostics.iter().map(|d| DiagnosticJson::new(d, sources)).collect(),
+impl Serialize for ProjectJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (p, sources) = (self.p, self.sources);
+        let mut st = ser.serialize_struct("ProjectJson", 6)?;
+        st.serialize_field("env", &p.env)?;
+        st.serialize_field("root", &p.root.display().to_string())?;
+        st.serialize_field("resources", &Resources { p, sources })?;
+        // Remote module calls that were read (from .terraform/modules or the module cache).
+        st.serialize_field("remote_modules", &remote_modules(p, sources))?;
+        st.serialize_field("modules_not_followed", &modules_not_followed(p, sources))?;
+        let diagnostics: Vec<DiagnosticJson> = p.diagnostics.iter().map(|d| DiagnosticJson::new(d, sources)).collect();
+        st.serialize_field("diagnostics", &diagnostics)?;
+        st.end()
     }
 }
 
-/// One object per project; several projects make an array of them.
-pub fn json(projects: &[Project], sources: &SourceMap) -> String {
-    let docs: Vec<ProjectJson> = projects.iter().map(|p| project_json(p, sources)).collect();
-    let s = if docs.len() == 1 {
-        serde_json::to_string_pretty(&docs[0])
+struct Resources<'a> {
+    p: &'a Project,
+    sources: &'a SourceMap,
+}
+
+impl Serialize for Resources<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.p.resources.iter().map(|r| resource_json(r, self.sources)))
+    }
+}
+
+fn resource_json(r: &Resource, sources: &SourceMap) -> ResourceJson {
+    let (file, line, column) = location(r, sources);
+    let unknowns = r.unknown_paths();
+    let attributes = serde_json::Value::Object(
+        r.attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), redacted(r, k, v).to_json_with(&|_| serde_json::Value::Null)))
+            .collect(),
+    );
+    ResourceJson {
+        address: r.address.clone(),
+        resource_type: r.resource_type.clone(),
+        mode: r.mode,
+        region: r.region.as_str().map(str::to_string),
+        provider: r.provider.clone(),
+        file,
+        line,
+        column,
+        attributes,
+        unknown: unknowns.iter().map(|(p, _)| p.clone()).collect(),
+        refers_to: unknowns.into_iter().map(|(p, u)| (p, u.refs)).collect(),
+        sensitive: r.sensitive.iter().cloned().collect(),
+    }
+}
+
+fn remote_modules(p: &Project, sources: &SourceMap) -> Vec<RemoteJson> {
+    p.remote_modules
+        .iter()
+        .map(|m| RemoteJson {
+            address: m.address.clone(),
+            source: m.source.clone(),
+            version: m.version.clone(),
+            origin: m.origin,
+            dir: crate::source::display_path(&m.dir).display().to_string(),
+            file: sources.path(m.span.file).display().to_string(),
+            line: sources.start(m.span).line,
+        })
+        .collect()
+}
+
+fn modules_not_followed(p: &Project, sources: &SourceMap) -> Vec<ExternalJson> {
+    p.external_modules
+        .iter()
+        .map(|m| ExternalJson {
+            address: m.address.clone(),
+            source: m.source.clone(),
+            file: sources.path(m.span.file).display().to_string(),
+            line: sources.start(m.span).line,
+        })
+        .collect()
+}
+
+/// Writes one object per project (several projects make an array of them) to `out` as it
+/// serializes, then a newline.
+pub fn write_json(projects: &[Project], sources: &SourceMap, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let docs: Vec<ProjectJson> = projects.iter().map(|p| ProjectJson { p, sources }).collect();
+    let mut out = std::io::BufWriter::new(out);
+    if docs.len() == 1 {
+        serde_json::to_writer_pretty(&mut out, &docs[0])?;
     } else {
-        serde_json::to_string_pretty(&docs)
-    };
-    s.unwrap_or_default() + "\n"
+        serde_json::to_writer_pretty(&mut out, &docs)?;
+    }
+    out.write_all(b"\n")?;
+    out.flush()
 }
