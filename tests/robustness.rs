@@ -293,10 +293,11 @@ fn a_count_too_large_or_not_whole_is_a_located_count_error() {
 }
 
 #[test]
-fn sixty_four_thousand_instances_still_evaluate() {
-    let text = "resource \"aws_sqs_queue\" \"q\" {\n  count = 64000\n  name  = \"q-${count.index}\"\n}\n";
+fn counts_below_the_limit_still_evaluate() {
+    // 64,000 instances and more are timed in benches/scale.rs; a test stays well under a second.
+    let text = "resource \"aws_sqs_queue\" \"q\" {\n  count = 10000\n  name  = \"q-${count.index}\"\n}\n";
     let dir = root(&[("main.tf", text.to_string())]);
     let (v, exit) = run("resources", dir.path());
     assert_eq!(exit, 0);
-    assert!(v.to_string().contains("aws_sqs_queue.q[63999]"));
+    assert!(v.to_string().contains("aws_sqs_queue.q[9999]"));
 }

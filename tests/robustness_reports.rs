@@ -136,12 +136,13 @@ fn plan_json_error_past_column_70000_is_located() {
     assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
 }
 
-/// Rendering a diagnostic costs the lines it shows, not the size of its file: 16,000 in one file
+/// Rendering a diagnostic costs the lines it shows, not the size of its file: thousands in one file
 /// render in text as fast as in JSON, give or take the drawing.
 #[test]
-fn sixteen_thousand_diagnostics_in_one_file_all_render_in_text() {
+fn two_thousand_diagnostics_in_one_file_all_render_in_text() {
+    // 16,000 are timed in benches/scale.rs; the test checks every one is rendered, located.
     let dir = tempfile::tempdir().expect("tempdir");
-    let n = 16_000;
+    let n = 2_000;
     let text: String = (0..n)
         .map(|i| format!("resource \"aws_sqs_queue\" \"q{i}\" {{\n  name = var.nope_{i}\n}}\n"))
         .collect();
