@@ -741,8 +741,8 @@ fn change_mark(c: crate::cost::diff::Change) -> &'static str {
 
 fn totals(diffs: &[crate::cost::diff::EnvDiff]) -> (Decimal, Decimal) {
     (
-        diffs.iter().filter_map(|d| d.old).sum(),
-        diffs.iter().filter_map(|d| d.new).sum(),
+        crate::cost::num::sum(diffs.iter().filter_map(|d| d.old)),
+        crate::cost::num::sum(diffs.iter().filter_map(|d| d.new)),
     )
 }
 
@@ -786,7 +786,13 @@ pub fn diff_text(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String 
     }
     if diffs.len() > 1 {
         let (old, new) = totals(diffs);
-        let _ = writeln!(out, "\nTotal: {} → {} ({})", usd(old), usd(new), signed(new - old));
+        let _ = writeln!(
+            out,
+            "\nTotal: {} → {} ({})",
+            usd(old),
+            usd(new),
+            signed(new.saturating_sub(old))
+        );
     }
     out
 }
@@ -812,7 +818,7 @@ pub fn diff_markdown(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> Str
             "| **Total** | {} | {} | {} |",
             usd(old),
             usd(new),
-            signed(new - old)
+            signed(new.saturating_sub(old))
         );
     }
     for d in diffs.iter().filter(|d| !d.resources.is_empty()) {
@@ -879,7 +885,7 @@ pub fn diff_json(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String 
         compared_to: against.to_string(),
         old_monthly_usd: money(old),
         new_monthly_usd: money(new),
-        diff_usd: money(new - old),
+        diff_usd: money(new.saturating_sub(old)),
         environments: diffs
             .iter()
             .map(|d| JsonEnvDiff {
