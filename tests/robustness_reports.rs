@@ -215,3 +215,144 @@ fn two_thousand_duplicate_items_are_one_resource_read_from_the_latest() {
         .collect();
     assert!(failed.contains(&"IC-S3-001"), "{failed:?}");
 }
+
+/// `cost --format json` of `main_tf` (and `usage` as `--usage-file`): exit 0, the component named
+/// `component` of `address` not priced with `reason`, and every other line of the run priced as
+/// before (the NAT gateway beside it keeps its $32.85 hour line), the total leaving it out.
+fn huge_quantity_is_not_priced(main_tf: &str, usage: Option<&str>, address: &str, component: &str, reason: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nat = "resource \"aws_nat_gateway\" \"n\" {\n  subnet_id = \"subnet-1\"\n}\n";
+    write(
+        dir.path(),
+        "main.tf",
+        &format!("provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{main_tf}{nat}"),
+    );
+    let mut args = vec!["cost", ".", "--format", "json"];
+    if let Some(u) = usage {
+        write(dir.path(), "usage.yml", u);
+        args.extend(["--usage-file", "usage.yml"]);
+    }
+    let r = run(dir.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let env = &v["environments"][0];
+    let resources = env["resources"].as_array().expect("resources");
+    let res = |a: &str| {
+        resources
+            .iter()
+            .find(|x| x["address"] == a)
+            .unwrap_or_else(|| panic!("{a}: {}", r.stdout))
+    };
+    let line = res(address)["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == component)
+        .unwrap_or_else(|| panic!("{component}: {}", r.stdout))
+        .clone();
+    assert_eq!(line["status"], "not_priced", "{line}");
+    assert_eq!(line["reason"], reason, "{line}");
+    assert!(line["monthly_usd"].is_null(), "{line}");
+    assert_eq!(env["counts"]["not_priced_lines"], 1, "{}", r.stdout);
+    assert_eq!(env["not_priced"][0]["address"], address, "{}", r.stdout);
+    assert_eq!(env["not_priced"][0]["reason"], reason, "{}", r.stdout);
+    let nat_hour = &res("aws_nat_gateway.n")["components"][0];
+    assert_eq!(nat_hour["status"], "priced", "{nat_hour}");
+    assert_eq!(nat_hour["monthly_usd"], 32.85, "{nat_hour}");
+    let total = env["monthly_usd"].as_f64().expect("total");
+    assert!(total > 32.0 && total < 1e6, "total {total}");
+    // The other formats say it too, and do not crash.
+    for format in ["text", "markdown", "csv"] {
+        let mut a: Vec<&str> = args.clone();
+        a[3] = format;
+        let out = run(dir.path(), &a);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(out.stdout.contains(reason), "{format}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn huge_dynamodb_write_capacity_is_a_line_not_priced() {
+    huge_quantity_is_not_priced(
+        "resource \"aws_dynamodb_table\" \"t\" {\n  name = \"t\"\n  hash_key = \"id\"\n  billing_mode = \"PROVISIONED\"\n  read_capacity = 5\n  write_capacity = 1e30\n}\n",
+        None,
+        "aws_dynamodb_table.t",
+        "Write capacity (provisioned)",
+        "quantity too large: write_capacity = 1e+30",
+    );
+}
+
+#[test]
+fn dynamodb_write_capacity_that_overflows_the_hours_is_a_line_not_priced() {
+    // 1e27 fits a Decimal; × 730 hours does not (rust_decimal panicked here).
+    huge_quantity_is_not_priced(
+        "resource \"aws_dynamodb_table\" \"t\" {\n  name = \"t\"\n  hash_key = \"id\"\n  read_capacity = 5\n  write_capacity = 1e27\n}\n",
+        None,
+        "aws_dynamodb_table.t",
+        "Write capacity (provisioned)",
+        "quantity too large: write_capacity = 1e+27",
+    );
+}
+
+#[test]
+fn huge_elasticache_num_cache_nodes_is_a_line_not_priced() {
+    huge_quantity_is_not_priced(
+        "resource \"aws_elasticache_cluster\" \"c\" {\n  cluster_id = \"c\"\n  engine = \"redis\"\n  node_type = \"cache.t3.micro\"\n  num_cache_nodes = 1e30\n}\n",
+        None,
+        "aws_elasticache_cluster.c",
+        "Cache nodes (on-demand, Redis OSS, cache.t3.micro)",
+        "quantity too large: num_cache_nodes = 1e+30",
+    );
+}
+
+#[test]
+fn huge_ecs_desired_count_is_a_line_not_priced() {
+    let dir_tf = "resource \"aws_ecs_task_definition\" \"api\" {\n  family = \"api\"\n  requires_compatibilities = [\"FARGATE\"]\n  cpu = 512\n  memory = 1024\n  container_definitions = \"[]\"\n}\nresource \"aws_ecs_service\" \"api\" {\n  name = \"api\"\n  task_definition = aws_ecs_task_definition.api.arn\n  launch_type = \"FARGATE\"\n  desired_count = 1e30\n}\n";
+    // Both Fargate lines multiply the task count; the first one listed is the vCPU line.
+    huge_quantity_is_not_priced_lines(
+        dir_tf,
+        "aws_ecs_service.api",
+        "quantity too large: desired_count = 1e+30",
+        2,
+    );
+}
+
+#[test]
+fn huge_usage_file_value_is_a_line_not_priced() {
+    huge_quantity_is_not_priced(
+        "resource \"aws_kms_key\" \"k\" {\n  description = \"k\"\n}\n",
+        Some("version: 0.1\nresource_usage:\n  aws_kms_key.k:\n    monthly_requests: 1e30\n"),
+        "aws_kms_key.k",
+        "Requests (symmetric)",
+        "quantity too large: monthly_requests = 1e+30",
+    );
+}
+
+/// As [`huge_quantity_is_not_priced`], for a resource with `n` lines not priced for the reason.
+fn huge_quantity_is_not_priced_lines(main_tf: &str, address: &str, reason: &str, n: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nat = "resource \"aws_nat_gateway\" \"n\" {\n  subnet_id = \"subnet-1\"\n}\n";
+    write(
+        dir.path(),
+        "main.tf",
+        &format!("provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{main_tf}{nat}"),
+    );
+    let r = run(dir.path(), &["cost", ".", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let env = &v["environments"][0];
+    let not_priced = env["not_priced"].as_array().expect("not_priced");
+    assert_eq!(not_priced.len(), n, "{}", r.stdout);
+    for l in not_priced {
+        assert_eq!(l["address"], address, "{l}");
+        assert_eq!(l["reason"], reason, "{l}");
+    }
+    let resources = env["resources"].as_array().expect("resources");
+    let nat = resources
+        .iter()
+        .find(|x| x["address"] == "aws_nat_gateway.n")
+        .expect("nat");
+    assert_eq!(nat["components"][0]["monthly_usd"], 32.85, "{nat}");
+    let total = env["monthly_usd"].as_f64().expect("total");
+    assert!(total > 32.0 && total < 1e6, "total {total}");
+}

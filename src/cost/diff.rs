@@ -45,9 +45,13 @@ impl Snapshot {
             .ok_or("not an `infracheck cost --format json` report (no \"environments\")")?;
         let num = |v: &serde_json::Value, what: &str| -> Result<Decimal, String> {
             match v {
-                serde_json::Value::Number(n) => {
-                    Decimal::from_str(&n.to_string()).map_err(|_| format!("{what}: {n} is not a number"))
-                }
+                // A figure above the largest total an estimate adds up to is refused, so the
+                // differences and sums of a diff stay in range.
+                serde_json::Value::Number(n) => Decimal::from_str(&n.to_string())
+                    .or_else(|_| Decimal::from_scientific(&n.to_string()))
+                    .ok()
+                    .filter(|d| d.abs() <= super::largest_total())
+                    .ok_or_else(|| format!("{what}: {n} is not a monthly figure infracheck can compare")),
                 _ => Err(format!("{what} is missing")),
             }
         };
@@ -96,7 +100,10 @@ pub struct ResourceDiff {
 
 impl ResourceDiff {
     pub fn delta(&self) -> Decimal {
-        self.new.unwrap_or_default() - self.old.unwrap_or_default()
+        // Both figures are within `largest_total`, so this never saturates.
+        self.new
+            .unwrap_or_default()
+            .saturating_sub(self.old.unwrap_or_default())
     }
 }
 
@@ -114,7 +121,10 @@ pub struct EnvDiff {
 
 impl EnvDiff {
     pub fn delta(&self) -> Decimal {
-        self.new.unwrap_or_default() - self.old.unwrap_or_default()
+        // Both figures are within `largest_total`, so this never saturates.
+        self.new
+            .unwrap_or_default()
+            .saturating_sub(self.old.unwrap_or_default())
     }
 }
 
@@ -180,7 +190,7 @@ mod tests {
     fn snap(env: &str, rs: &[(&str, i64)]) -> Snapshot {
         Snapshot {
             env: env.into(),
-            monthly: rs.iter().map(|(_, v)| Decimal::from(*v)).sum(),
+            monthly: crate::cost::num::sum(rs.iter().map(|(_, v)| Decimal::from(*v))),
             resources: rs.iter().map(|(a, v)| (a.to_string(), Decimal::from(*v))).collect(),
             missing_prices: 0,
         }

@@ -9,12 +9,14 @@
 pub mod catalog;
 pub mod diff;
 pub mod estimators;
+pub mod num;
 pub mod refresh;
 pub mod usage;
 
 use crate::model::{BudgetEstimate, Mode, Project, Resource, Unknown, Value};
 use crate::source::Span;
 use catalog::Catalog;
+pub use num::Num;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use usage::Usage;
@@ -36,6 +38,17 @@ pub enum Quantity {
     },
     /// Depends on a value known only after apply.
     Unresolved(Unknown),
+    /// No usable figure: `quantity too large: write_capacity = 1e+30`.
+    Invalid(String),
+}
+
+impl Quantity {
+    fn of(n: Num) -> Quantity {
+        match n {
+            Num::Ok(d, _) => Quantity::Known(d),
+            Num::Invalid(r) => Quantity::Invalid(r.to_string()),
+        }
+    }
 }
 
 /// Where a component's price is in the catalog.
@@ -64,11 +77,11 @@ pub struct Component {
 
 impl Component {
     /// A component of `quantity` units known from the configuration.
-    pub fn fixed(name: impl Into<String>, unit: &'static str, quantity: Decimal, sku: Sku) -> Component {
+    pub fn fixed(name: impl Into<String>, unit: &'static str, quantity: impl Into<Num>, sku: Sku) -> Component {
         Component {
             name: name.into(),
             unit,
-            quantity: Quantity::Known(quantity),
+            quantity: Quantity::of(quantity.into()),
             per: Decimal::ONE,
             sku,
             usage_based: false,
@@ -80,7 +93,7 @@ impl Component {
         name: impl Into<String>,
         unit: &'static str,
         key: &str,
-        usage: Option<Decimal>,
+        usage: Option<Num>,
         per: Decimal,
         sku: Sku,
     ) -> Component {
@@ -88,7 +101,7 @@ impl Component {
             name: name.into(),
             unit,
             quantity: match usage {
-                Some(q) => Quantity::Known(q),
+                Some(q) => Quantity::of(q),
                 None => Quantity::Usage { key: key.to_string() },
             },
             per,
@@ -147,6 +160,11 @@ pub enum LineStatus {
     },
     /// The quantity is known only after apply.
     Unresolved(Unknown),
+    /// The quantity or the monthly figure cannot be computed: `quantity too large:
+    /// write_capacity = 1e+30`. Like a missing price, the totals leave it out and say so.
+    NotPriced {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -173,7 +191,7 @@ pub struct ResourceCost {
 impl ResourceCost {
     /// The sum of the priced lines.
     pub fn monthly(&self) -> Decimal {
-        self.lines.iter().filter_map(|l| l.monthly).sum()
+        num::sum(self.lines.iter().filter_map(|l| l.monthly))
     }
 
     pub fn missing_price(&self) -> bool {
@@ -194,11 +212,19 @@ pub struct EnvCost {
 
 impl EnvCost {
     pub fn monthly(&self) -> Decimal {
-        self.resources.iter().map(ResourceCost::monthly).sum()
+        num::sum(self.resources.iter().map(ResourceCost::monthly))
     }
 
     pub fn count(&self, kind: Kind) -> usize {
         self.resources.iter().filter(|r| r.kind == kind).count()
+    }
+
+    /// Lines that cannot be priced (a quantity too large, …): (address, line).
+    pub fn not_priced(&self) -> impl Iterator<Item = (&ResourceCost, &Line)> {
+        self.resources
+            .iter()
+            .flat_map(|r| r.lines.iter().map(move |l| (r, l)))
+            .filter(|(_, l)| matches!(l.status, LineStatus::NotPriced { .. }))
     }
 
     /// Lines without a catalog price: (address, line).
@@ -228,6 +254,9 @@ impl EnvCost {
                         r.address, l.sku.service, l.sku.sku, l.sku.region
                     )),
                     LineStatus::Unresolved(u) => left_out.extend(u.refs.iter().cloned()),
+                    LineStatus::NotPriced { reason } => {
+                        left_out.push(format!("{}: {}: not priced ({reason})", r.address, l.name))
+                    }
                     _ => {}
                 }
             }
@@ -245,7 +274,8 @@ impl EnvCost {
     pub fn module_subtotals(&self) -> BTreeMap<&str, Decimal> {
         let mut out: BTreeMap<&str, Decimal> = BTreeMap::new();
         for r in &self.resources {
-            *out.entry(r.module.as_str()).or_default() += r.monthly();
+            let sub = out.entry(r.module.as_str()).or_default();
+            *sub = num::sum([*sub, r.monthly()]);
         }
         out
     }
@@ -312,6 +342,7 @@ pub fn estimate_project(project: &Project, usage: &Usage, catalog: &Catalog) -> 
         })
         .collect();
     resources.sort_by(|a, b| a.address.cmp(&b.address));
+    cap_totals(&mut resources);
     let region = project
         .providers
         .iter()
@@ -327,6 +358,36 @@ pub fn estimate_project(project: &Project, usage: &Usage, catalog: &Catalog) -> 
     }
 }
 
+/// The largest monthly figure an environment adds up to: $1e+24 (in absolute value, line by line).
+/// Under it no total, subtotal, sum over environments (up to 79,000 of them) or difference of two
+/// totals can overflow a `Decimal` (7.9e+28).
+pub fn largest_total() -> Decimal {
+    Decimal::from(1_000_000_000_000_000_000_000_000i128)
+}
+
+/// Turns the lines that would take the environment past [`largest_total`] into lines not priced,
+/// so every sum of priced lines is in range.
+fn cap_totals(resources: &mut [ResourceCost]) {
+    let limit = largest_total();
+    let mut running = Decimal::ZERO;
+    for l in resources.iter_mut().flat_map(|r| r.lines.iter_mut()) {
+        let Some(m) = l.monthly else { continue };
+        match num::add(running, m.abs()).filter(|s| *s <= limit) {
+            Some(s) => running = s,
+            None => {
+                l.monthly = None;
+                l.status = LineStatus::NotPriced {
+                    reason: format!(
+                        "monthly cost too large: ${} takes the total past ${}",
+                        num::sci(m),
+                        num::sci(limit)
+                    ),
+                };
+            }
+        }
+    }
+}
+
 /// Prices one component from the catalog.
 pub fn price(c: Component, catalog: &Catalog) -> Line {
     let entry = catalog.get(c.sku.service, &c.sku.sku, &c.sku.region);
@@ -336,14 +397,29 @@ pub fn price(c: Component, catalog: &Catalog) -> Line {
     };
     // A usage-based line without usage costs nothing known either way: it says what usage it
     // needs (and that the catalog has no price for it) rather than counting as a missing price.
-    let status = match (&c.quantity, entry) {
+    let mut status = match (&c.quantity, entry) {
         (Quantity::Unresolved(u), _) => LineStatus::Unresolved(u.clone()),
+        (Quantity::Invalid(reason), _) => LineStatus::NotPriced { reason: reason.clone() },
         (Quantity::Usage { key }, _) => LineStatus::DependsOnUsage { key: key.clone() },
         (Quantity::Known(_), None) => LineStatus::MissingPrice,
         (Quantity::Known(_), Some(_)) => LineStatus::Priced,
     };
     let monthly = match (&status, quantity, entry) {
-        (LineStatus::Priced, Some(q), Some(p)) => Some(q / c.per * p.usd),
+        (LineStatus::Priced, Some(q), Some(p)) => {
+            let m = q.checked_div(c.per).and_then(|units| num::mul(units, p.usd));
+            if m.is_none() {
+                status = LineStatus::NotPriced {
+                    reason: format!(
+                        "monthly cost too large: {} {} at ${} per {}",
+                        num::sci(q),
+                        c.unit,
+                        p.usd,
+                        p.unit
+                    ),
+                };
+            }
+            m
+        }
         _ => None,
     };
     Line {

@@ -25,6 +25,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq)]
 pub enum UsageValue {
     Number(Decimal),
+    /// A number a `Decimal` cannot hold (`1e30`), as written: what it prices is not priced.
+    TooLarge(String),
     String(String),
     Map(BTreeMap<String, UsageValue>),
 }
@@ -164,10 +166,16 @@ impl Usage {
         self.defaults.get(resource_type).and_then(lookup)
     }
 
-    pub fn number(&self, address: &str, resource_type: &str, key: &str) -> Option<Decimal> {
+    /// A usage number, named by its key (the last part of a dotted key).
+    pub fn number(&self, address: &str, resource_type: &str, key: &str) -> Option<super::Num> {
+        let name = key.rsplit('.').next().unwrap_or(key);
         match self.value(address, resource_type, key)? {
-            UsageValue::Number(n) => Some(*n),
-            UsageValue::String(s) => Decimal::from_str(s).ok(),
+            UsageValue::Number(n) => Some(super::Num::named(*n, name)),
+            UsageValue::TooLarge(s) => Some(super::Num::invalid(format!("quantity too large: {name} = {s}"))),
+            UsageValue::String(s) => match Decimal::from_str(s).or_else(|_| Decimal::from_scientific(s)) {
+                Ok(n) => Some(super::Num::named(n, name)),
+                Err(_) => s.trim().parse::<f64>().ok().map(|f| super::Num::from_f64(f, name)),
+            },
             UsageValue::Map(_) => None,
         }
     }
@@ -176,6 +184,7 @@ impl Usage {
         match self.value(address, resource_type, key)? {
             UsageValue::String(s) => Some(s.clone()),
             UsageValue::Number(n) => Some(n.to_string()),
+            UsageValue::TooLarge(s) => Some(s.clone()),
             UsageValue::Map(_) => None,
         }
     }
@@ -210,11 +219,15 @@ fn convert(v: &serde_norway::Value) -> Result<UsageValue, String> {
     Ok(match v {
         serde_norway::Value::Number(n) => {
             let s = n.to_string();
-            UsageValue::Number(
-                Decimal::from_str(&s)
-                    .or_else(|_| Decimal::from_scientific(&s))
-                    .map_err(|_| format!("{s} is not a usable number"))?,
-            )
+            match Decimal::from_str(&s).or_else(|_| Decimal::from_scientific(&s)) {
+                Ok(d) => UsageValue::Number(d),
+                // A number too large for a Decimal prices nothing, but the run goes on: the lines
+                // it would price say why they are not priced.
+                Err(_) => match n.as_f64() {
+                    Some(f) if f.is_finite() => UsageValue::TooLarge(super::num::sci_f64(f)),
+                    _ => return Err(format!("{s} is not a usable number")),
+                },
+            }
         }
         serde_norway::Value::String(s) => UsageValue::String(s.clone()),
         serde_norway::Value::Bool(b) => UsageValue::String(b.to_string()),
@@ -283,7 +296,10 @@ mod tests {
         let u = usage(
             "version: 0.1\nresource_type_default_usage:\n  aws_nat_gateway:\n    monthly_data_processed_gb: 10\nresource_usage:\n  module.vpc.aws_nat_gateway.this[*]:\n    monthly_data_processed_gb: 20\n  module.vpc.aws_nat_gateway.this[1]:\n    monthly_data_processed_gb: 30.5\n  aws_s3_bucket.logs:\n    standard:\n      storage_gb: 500\n",
         );
-        let n = |a: &str| u.number(a, "aws_nat_gateway", "monthly_data_processed_gb");
+        let n = |a: &str| {
+            u.number(a, "aws_nat_gateway", "monthly_data_processed_gb")
+                .and_then(|n| n.value())
+        };
         assert_eq!(n("module.vpc.aws_nat_gateway.this[0]"), Some(Decimal::from(20)));
         assert_eq!(
             n("module.vpc.aws_nat_gateway.this[1]"),
@@ -291,7 +307,8 @@ mod tests {
         );
         assert_eq!(n("aws_nat_gateway.other"), Some(Decimal::from(10)));
         assert_eq!(
-            u.number("aws_s3_bucket.logs", "aws_s3_bucket", "standard.storage_gb"),
+            u.number("aws_s3_bucket.logs", "aws_s3_bucket", "standard.storage_gb")
+                .and_then(|n| n.value()),
             Some(Decimal::from(500))
         );
         assert_eq!(u.number("aws_s3_bucket.logs", "aws_s3_bucket", "storage_gb"), None);

@@ -61,6 +61,7 @@ fn monthly_cell(l: &Line) -> String {
                 }
             ),
         },
+        LineStatus::NotPriced { reason } => format!("not priced: {reason}"),
         LineStatus::Unresolved(u) => {
             if u.refs.is_empty() {
                 "unresolved: known after apply".into()
@@ -79,6 +80,7 @@ pub struct Counts {
     pub missing_price: usize,
     pub usage_pending: usize,
     pub unresolved: usize,
+    pub not_priced: usize,
 }
 
 pub fn counts(e: &EnvCost) -> Counts {
@@ -94,6 +96,7 @@ pub fn counts(e: &EnvCost) -> Counts {
         unresolved: lines()
             .filter(|l| matches!(l.status, LineStatus::Unresolved(_)))
             .count(),
+        not_priced: e.not_priced().count(),
     }
 }
 
@@ -242,6 +245,12 @@ pub fn text_env(e: &EnvCost, root: &str, sources: &SourceMap, out: &mut String) 
             );
         }
     }
+    if c.not_priced > 0 {
+        let _ = writeln!(out, "  The total leaves out the lines not priced:");
+        for (r, l) in e.not_priced() {
+            let _ = writeln!(out, "    {} ({}: {})", monthly_cell(l), r.address, l.name);
+        }
+    }
     let not: BTreeMap<&str, usize> =
         e.resources
             .iter()
@@ -348,6 +357,16 @@ struct JsonEnv {
     free: Vec<String>,
     not_estimated: Vec<JsonRef>,
     missing_prices: Vec<JsonMissing>,
+    /// Lines left out of the total because they cannot be priced (a quantity too large).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    not_priced: Vec<JsonNotPriced>,
+}
+
+#[derive(Serialize)]
+struct JsonNotPriced {
+    address: String,
+    component: String,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -358,6 +377,12 @@ struct JsonCounts {
     missing_price_lines: usize,
     usage_pending_lines: usize,
     unresolved_lines: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    not_priced_lines: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -382,8 +407,11 @@ struct JsonComponent {
     price_unit: Option<String>,
     monthly_usd: Option<f64>,
     usage_based: bool,
-    /// priced, missing_price, depends_on_usage, unresolved.
+    /// priced, missing_price, depends_on_usage, unresolved, not_priced.
     status: &'static str,
+    /// Why a not_priced line has no figure: `quantity too large: write_capacity = 1e+30`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     usage_key: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -432,6 +460,7 @@ fn json_env(e: &EnvCost, root: &str, sources: &SourceMap) -> JsonEnv {
             missing_price_lines: c.missing_price,
             usage_pending_lines: c.usage_pending,
             unresolved_lines: c.unresolved,
+            not_priced_lines: c.not_priced,
         },
         modules: e
             .module_subtotals()
@@ -471,6 +500,11 @@ fn json_env(e: &EnvCost, root: &str, sources: &SourceMap) -> JsonEnv {
                                 LineStatus::MissingPrice => "missing_price",
                                 LineStatus::DependsOnUsage { .. } => "depends_on_usage",
                                 LineStatus::Unresolved(_) => "unresolved",
+                                LineStatus::NotPriced { .. } => "not_priced",
+                            },
+                            reason: match &l.status {
+                                LineStatus::NotPriced { reason } => Some(reason.clone()),
+                                _ => None,
                             },
                             usage_key: match &l.status {
                                 LineStatus::DependsOnUsage { key } => Some(key.clone()),
@@ -519,6 +553,17 @@ fn json_env(e: &EnvCost, root: &str, sources: &SourceMap) -> JsonEnv {
                 service: l.sku.service.to_string(),
                 sku: l.sku.sku.clone(),
                 region: l.sku.region.clone(),
+            })
+            .collect(),
+        not_priced: e
+            .not_priced()
+            .map(|(r, l)| JsonNotPriced {
+                address: r.address.clone(),
+                component: l.name.clone(),
+                reason: match &l.status {
+                    LineStatus::NotPriced { reason } => reason.clone(),
+                    _ => String::new(),
+                },
             })
             .collect(),
     }
@@ -585,6 +630,7 @@ pub fn csv(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
                     LineStatus::MissingPrice => "missing_price".to_string(),
                     LineStatus::DependsOnUsage { key } => format!("depends_on_usage:{key}"),
                     LineStatus::Unresolved(u) => format!("unresolved:{}", u.refs.join(" ")),
+                    LineStatus::NotPriced { reason } => format!("not_priced:{reason}"),
                 };
                 let row: Vec<String> = base
                     .iter()
@@ -655,6 +701,17 @@ pub fn markdown(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
                 );
             }
         }
+        let not_priced: Vec<String> = e
+            .not_priced()
+            .map(|(r, l)| format!("- `{}` {}: {}", r.address, l.name, monthly_cell(l)))
+            .collect();
+        if !not_priced.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nThe total leaves out the lines not priced:\n{}",
+                not_priced.join("\n")
+            );
+        }
         let _ = writeln!(out, "\nPrices as of {}.\n\n</details>", e.catalog_date);
     }
     out
@@ -684,8 +741,8 @@ fn change_mark(c: crate::cost::diff::Change) -> &'static str {
 
 fn totals(diffs: &[crate::cost::diff::EnvDiff]) -> (Decimal, Decimal) {
     (
-        diffs.iter().filter_map(|d| d.old).sum(),
-        diffs.iter().filter_map(|d| d.new).sum(),
+        crate::cost::num::sum(diffs.iter().filter_map(|d| d.old)),
+        crate::cost::num::sum(diffs.iter().filter_map(|d| d.new)),
     )
 }
 
@@ -729,7 +786,13 @@ pub fn diff_text(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String 
     }
     if diffs.len() > 1 {
         let (old, new) = totals(diffs);
-        let _ = writeln!(out, "\nTotal: {} → {} ({})", usd(old), usd(new), signed(new - old));
+        let _ = writeln!(
+            out,
+            "\nTotal: {} → {} ({})",
+            usd(old),
+            usd(new),
+            signed(new.saturating_sub(old))
+        );
     }
     out
 }
@@ -755,7 +818,7 @@ pub fn diff_markdown(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> Str
             "| **Total** | {} | {} | {} |",
             usd(old),
             usd(new),
-            signed(new - old)
+            signed(new.saturating_sub(old))
         );
     }
     for d in diffs.iter().filter(|d| !d.resources.is_empty()) {
@@ -822,7 +885,7 @@ pub fn diff_json(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String 
         compared_to: against.to_string(),
         old_monthly_usd: money(old),
         new_monthly_usd: money(new),
-        diff_usd: money(new - old),
+        diff_usd: money(new.saturating_sub(old)),
         environments: diffs
             .iter()
             .map(|d| JsonEnvDiff {

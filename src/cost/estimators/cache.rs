@@ -1,7 +1,7 @@
 //! ElastiCache clusters and replication groups.
 
 use super::*;
-use crate::cost::{hours, region_of, Component, Ctx};
+use crate::cost::{hours, region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -9,10 +9,10 @@ pub struct ElastiCacheInput {
     pub region: String,
     pub engine: Attr<String>,
     pub node_type: Attr<String>,
-    pub nodes: Attr<Decimal>,
-    pub snapshot_gb: Option<Decimal>,
+    pub nodes: Attr<Num>,
+    pub snapshot_gb: Option<Num>,
     /// Days of snapshots kept; the first snapshot of each cluster is free.
-    pub snapshot_retention: Decimal,
+    pub snapshot_retention: Num,
 }
 
 /// `None` for a cluster that joins a replication group (priced on the group).
@@ -23,16 +23,19 @@ pub fn elasticache_input(r: &Resource, ctx: &Ctx) -> Option<ElastiCacheInput> {
     }
     let nodes = if group {
         // Nodes = node groups × (1 + replicas), or the number of cache clusters.
-        match (num_attr(r, "num_node_groups"), num_attr(r, "replicas_per_node_group")) {
-            (Attr::Unset, Attr::Unset) => num_attr(r, "num_cache_clusters").or(Decimal::ONE),
-            (groups, replicas) => match (groups.or(Decimal::ONE), replicas.or(Decimal::ZERO)) {
+        match (
+            count_attr(r, "num_node_groups"),
+            count_attr(r, "replicas_per_node_group"),
+        ) {
+            (Attr::Unset, Attr::Unset) => count_attr(r, "num_cache_clusters").or(Num::ONE),
+            (groups, replicas) => match (groups.or(Num::ONE), replicas.or(Num::ZERO)) {
                 (Attr::Known(g), Attr::Known(rep)) => Attr::Known(g * (Decimal::ONE + rep)),
                 (Attr::Unknown(u), _) | (_, Attr::Unknown(u)) => Attr::Unknown(u),
-                _ => Attr::Known(Decimal::ONE),
+                _ => Attr::Known(Num::ONE),
             },
         }
     } else {
-        num_attr(r, "num_cache_nodes").or(Decimal::ONE)
+        count_attr(r, "num_cache_nodes").or(Num::ONE)
     };
     Some(ElastiCacheInput {
         region: region_of(r),
@@ -69,12 +72,14 @@ pub fn elasticache(i: &ElastiCacheInput, _r: &Resource) -> Vec<Component> {
         i.engine.unknown(),
         i.nodes.unknown(),
     ]))];
-    if i.snapshot_retention > Decimal::ONE {
+    if i.snapshot_retention > Num::ONE {
         out.push(Component::usage(
             "Snapshot storage beyond the first snapshot",
             "GB-months",
             "snapshot_storage_size_gb",
-            i.snapshot_gb.map(|gb| gb * (i.snapshot_retention - Decimal::ONE)),
+            i.snapshot_gb
+                .clone()
+                .map(|gb| gb * (i.snapshot_retention.clone() - Decimal::ONE)),
             Decimal::ONE,
             sku("ElastiCache", "backup storage", &i.region),
         ));

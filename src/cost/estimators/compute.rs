@@ -2,7 +2,7 @@
 //! volumes, ECS services on Fargate.
 
 use super::*;
-use crate::cost::{hours, region_of, Component, Ctx};
+use crate::cost::{hours, region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 /// An EBS volume as it is priced: type, size, provisioned IOPS and throughput.
@@ -10,9 +10,9 @@ use rust_decimal::Decimal;
 pub struct Volume {
     pub label: &'static str,
     pub volume_type: Attr<String>,
-    pub size_gb: Attr<Decimal>,
-    pub iops: Attr<Decimal>,
-    pub throughput: Attr<Decimal>,
+    pub size_gb: Attr<Num>,
+    pub iops: Attr<Num>,
+    pub throughput: Attr<Num>,
     /// Where the code would set what is unset, when not on the priced resource itself.
     pub written_at: Option<String>,
 }
@@ -34,7 +34,7 @@ impl Volume {
 /// the API has a fixed default (gp2 for `aws_ebs_volume`); `None` means the AMI decides.
 pub fn volume_components(
     v: &Volume,
-    count: Attr<Decimal>,
+    count: Attr<Num>,
     region: &str,
     default_type: Option<&str>,
     owner: &Resource,
@@ -61,24 +61,24 @@ pub fn volume_components(
             _ => None,
         },
     ]);
-    let n = count.clone().known().unwrap_or(Decimal::ONE);
+    let n = count.clone().known().unwrap_or(Num::ONE);
     let size = v.size_gb.clone().known().unwrap_or_default();
     let mut out = vec![Component::fixed(
         format!("{} ({})", label_name(v.label), name_type),
         "GB-months",
-        size * n,
+        size * n.clone(),
         sku("EBS", storage_sku, region),
     )
     .unresolved_if(unresolved.clone())];
     match vt.known().as_deref() {
         Some("gp3") => {
             if let Attr::Known(iops) = &v.iops {
-                if *iops > d(3000) {
+                if *iops > Num::from(d(3000)) {
                     out.push(
                         Component::fixed(
                             format!("{} IOPS above 3,000 (gp3)", label_name(v.label)),
                             "IOPS-months",
-                            (*iops - d(3000)) * n,
+                            (iops.clone() - d(3000)) * n.clone(),
                             sku("EBS", "gp3 IOPS above 3,000", region),
                         )
                         .unresolved_if(count.unknown()),
@@ -86,12 +86,12 @@ pub fn volume_components(
                 }
             }
             if let Attr::Known(tp) = &v.throughput {
-                if *tp > d(125) {
+                if *tp > Num::from(d(125)) {
                     out.push(
                         Component::fixed(
                             format!("{} throughput above 125 MiB/s (gp3)", label_name(v.label)),
                             "MiBps-months",
-                            (*tp - d(125)) * n,
+                            (tp.clone() - d(125)) * n.clone(),
                             sku("EBS", "gp3 throughput above 125 MiB/s", region),
                         )
                         .unresolved_if(count.unknown()),
@@ -184,15 +184,15 @@ pub struct InstanceInput {
     pub os: String,
     pub tenancy: Attr<String>,
     /// On-demand and spot instances (a group's mixed instances policy).
-    pub on_demand: Attr<Decimal>,
-    pub spot: Decimal,
+    pub on_demand: Attr<Num>,
+    pub spot: Num,
     pub volumes: Vec<Volume>,
     /// When no volume is written, the AMI's root volume: unresolved.
     pub ami_root: bool,
     pub detailed_monitoring: bool,
     pub public_ipv4: Attr<bool>,
     pub credits: Attr<String>,
-    pub cpu_credit_hours: Option<Decimal>,
+    pub cpu_credit_hours: Option<Num>,
 }
 
 pub fn instance_input(r: &Resource, ctx: &Ctx) -> InstanceInput {
@@ -228,8 +228,8 @@ pub fn instance_input(r: &Resource, ctx: &Ctx) -> InstanceInput {
         instance_type: str_attr(r, "instance_type"),
         os: usage_str(ctx, r, "operating_system").unwrap_or_else(|| "linux".into()),
         tenancy: str_attr(r, "tenancy").or("default".into()),
-        on_demand: Attr::Known(Decimal::ONE),
-        spot: Decimal::ZERO,
+        on_demand: Attr::Known(Num::ONE),
+        spot: Num::ZERO,
         volumes,
         ami_root: root.is_empty(),
         detailed_monitoring: bool_attr(r, "monitoring").known().unwrap_or(false),
@@ -280,13 +280,13 @@ fn instances(i: &InstanceInput, r: &Resource, what: &str) -> Vec<Component> {
             Component::fixed(
                 format!("Instance usage ({os_name}, spot, {ty})"),
                 "hours",
-                hours() * i.spot,
+                hours() * i.spot.clone(),
                 sku("EC2", format!("{ty} {os_sku} spot, {tenancy}"), region),
             )
             .unresolved_if(i.instance_type.unknown()),
         );
     }
-    let total = i.on_demand.clone().map(|n| n + i.spot);
+    let total = i.on_demand.clone().map(|n| n + i.spot.clone());
     for v in &i.volumes {
         out.extend(volume_components(v, total.clone(), region, None, r));
     }
@@ -342,7 +342,8 @@ fn instances(i: &InstanceInput, r: &Resource, what: &str) -> Vec<Component> {
                 "vCPU-hours",
                 "monthly_cpu_credit_hrs",
                 i.cpu_credit_hours
-                    .map(|h| h * d(vcpus) * total.clone().known().unwrap_or(Decimal::ONE)),
+                    .clone()
+                    .map(|h| h * d(vcpus) * total.clone().known().unwrap_or(Num::ONE)),
                 Decimal::ONE,
                 sku(
                     "EC2",
@@ -362,9 +363,9 @@ fn instances(i: &InstanceInput, r: &Resource, what: &str) -> Vec<Component> {
 pub fn asg_input(r: &Resource, ctx: &Ctx) -> InstanceInput {
     let instances = match usage(ctx, r, "instances") {
         Some(n) => Attr::Known(n),
-        None => match num_attr(r, "desired_capacity") {
-            Attr::Unset => match num_attr(r, "min_size") {
-                Attr::Unset => Attr::Known(Decimal::ONE),
+        None => match count_attr(r, "desired_capacity") {
+            Attr::Unset => match count_attr(r, "min_size") {
+                Attr::Unset => Attr::Known(Num::ONE),
                 other => other,
             },
             other => other,
@@ -432,8 +433,8 @@ pub fn asg_input(r: &Resource, ctx: &Ctx) -> InstanceInput {
                 instance_type: Attr::Unknown(u),
                 os: "linux".into(),
                 tenancy: Attr::Known("default".into()),
-                on_demand: Attr::Known(Decimal::ONE),
-                spot: Decimal::ZERO,
+                on_demand: Attr::Known(Num::ONE),
+                spot: Num::ZERO,
                 volumes: Vec::new(),
                 ami_root: false,
                 detailed_monitoring: false,
@@ -461,12 +462,12 @@ pub fn asg_input(r: &Resource, ctx: &Ctx) -> InstanceInput {
         let base = map_num(&dist, "on_demand_base_capacity").known().unwrap_or_default();
         let pct = map_num(&dist, "on_demand_percentage_above_base_capacity")
             .known()
-            .unwrap_or(d(100));
-        let base = base.min(*n);
-        let above = *n - base;
+            .unwrap_or(Num::from(d(100)));
+        let base = base.min(n.clone());
+        let above = n.clone() - base.clone();
         let od = base + (above * pct / d(100)).ceil();
-        input.on_demand = Attr::Known(od);
-        input.spot = *n - od;
+        input.on_demand = Attr::Known(od.clone());
+        input.spot = n.clone() - od;
     }
     input
 }
@@ -502,8 +503,8 @@ fn launch_template_input(t: &Resource, ctx: &Ctx) -> InstanceInput {
         instance_type: str_attr(t, "instance_type"),
         os: usage_str(ctx, t, "operating_system").unwrap_or_else(|| "linux".into()),
         tenancy: str_attr(t, "placement.tenancy").or("default".into()),
-        on_demand: Attr::Known(Decimal::ONE),
-        spot: Decimal::ZERO,
+        on_demand: Attr::Known(Num::ONE),
+        spot: Num::ZERO,
         volumes,
         ami_root,
         detailed_monitoring: bool_attr(t, "monitoring.enabled").known().unwrap_or(false),
@@ -540,16 +541,16 @@ pub fn ebs_volume_input(r: &Resource, _ctx: &Ctx) -> (String, Volume) {
 }
 
 pub fn ebs_volume(i: &(String, Volume), r: &Resource) -> Vec<Component> {
-    volume_components(&i.1, Attr::Known(Decimal::ONE), &i.0, Some("gp2"), r)
+    volume_components(&i.1, Attr::Known(Num::ONE), &i.0, Some("gp2"), r)
 }
 
 /// An ECS service on Fargate: vCPU and memory of its task definition × desired count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FargateInput {
     pub region: String,
-    pub tasks: Attr<Decimal>,
-    pub vcpu: Attr<Decimal>,
-    pub memory_gb: Attr<Decimal>,
+    pub tasks: Attr<Num>,
+    pub vcpu: Attr<Num>,
+    pub memory_gb: Attr<Num>,
     pub arch: String,
 }
 
@@ -599,7 +600,7 @@ pub fn fargate_input(r: &Resource, ctx: &Ctx) -> Option<FargateInput> {
         region: region_of(r),
         tasks: usage(ctx, r, "desired_count")
             .map(Attr::Known)
-            .unwrap_or_else(|| num_attr(r, "desired_count").or(Decimal::ZERO)),
+            .unwrap_or_else(|| count_attr(r, "desired_count").or(Num::ZERO)),
         vcpu,
         memory_gb,
         arch,
@@ -613,7 +614,7 @@ pub fn fargate(i: &FargateInput, _r: &Resource) -> Vec<Component> {
         Component::fixed(
             format!("Fargate vCPU (Linux/{arch})"),
             "vCPU-hours",
-            hours() * tasks * i.vcpu.clone().known().unwrap_or_default(),
+            hours() * tasks.clone() * i.vcpu.clone().known().unwrap_or_default(),
             sku("Fargate", format!("Linux/{arch} vCPU"), &i.region),
         )
         .unresolved_if(first_unknown(&[i.tasks.unknown(), i.vcpu.unknown()])),

@@ -1,7 +1,7 @@
 //! Databases: RDS instances, Aurora clusters and their instances.
 
 use super::*;
-use crate::cost::{hours, region_of, Component, Ctx};
+use crate::cost::{hours, region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 /// The engine as the price list names it.
@@ -28,9 +28,9 @@ pub struct DbInstanceInput {
     pub instance_class: Attr<String>,
     pub multi_az: Attr<bool>,
     pub storage_type: Attr<String>,
-    pub storage_gb: Attr<Decimal>,
-    pub iops: Attr<Decimal>,
-    pub backup_gb: Option<Decimal>,
+    pub storage_gb: Attr<Num>,
+    pub iops: Attr<Num>,
+    pub backup_gb: Option<Num>,
 }
 
 pub fn db_instance_input(r: &Resource, ctx: &Ctx) -> DbInstanceInput {
@@ -58,8 +58,8 @@ pub fn db_instance_input(r: &Resource, ctx: &Ctx) -> DbInstanceInput {
         (own, _) => own,
     };
     let storage_gb = match (num_attr(r, "allocated_storage"), source) {
-        (Attr::Unset, Some(src)) => num_attr(src, "allocated_storage").or(d(20)),
-        (own, _) => own.or(d(20)),
+        (Attr::Unset, Some(src)) => num_attr(src, "allocated_storage").or(d(20).into()),
+        (own, _) => own.or(d(20).into()),
     };
     DbInstanceInput {
         region: region_of(r),
@@ -110,7 +110,7 @@ pub fn db_instance(i: &DbInstanceInput, r: &Resource) -> Vec<Component> {
         Component::fixed(
             format!("Storage ({st}, {az})"),
             "GB-months",
-            size,
+            size.clone(),
             sku("RDS", format!("{st} storage, {az}"), region),
         )
         .unresolved_if(first_unknown(&[
@@ -122,12 +122,16 @@ pub fn db_instance(i: &DbInstanceInput, r: &Resource) -> Vec<Component> {
     match (st.as_str(), &i.iops) {
         // gp3 includes 3,000 IOPS below 400 GB and 12,000 from 400 GB (MySQL, PostgreSQL, MariaDB).
         ("gp3", Attr::Known(iops)) => {
-            let baseline = if size >= d(400) { d(12_000) } else { d(3000) };
+            let baseline = if size >= Num::from(d(400)) {
+                Num::from(d(12_000))
+            } else {
+                Num::from(d(3000))
+            };
             if *iops > baseline {
                 out.push(Component::fixed(
                     format!("Provisioned IOPS above the gp3 baseline ({az})"),
                     "IOPS-months",
-                    *iops - baseline,
+                    iops.clone() - baseline,
                     sku("RDS", format!("gp3 provisioned IOPS above baseline, {az}"), region),
                 ));
             }
@@ -156,7 +160,7 @@ pub fn db_instance(i: &DbInstanceInput, r: &Resource) -> Vec<Component> {
         "Backup storage beyond the free allowance",
         "GB-months",
         "additional_backup_storage_gb",
-        i.backup_gb,
+        i.backup_gb.clone(),
         Decimal::ONE,
         sku("RDS", "backup storage beyond free allowance", region),
     ));
@@ -168,11 +172,11 @@ pub struct ClusterInput {
     pub region: String,
     pub engine: Attr<String>,
     pub serverless_v1: bool,
-    pub storage_gb: Option<Decimal>,
+    pub storage_gb: Option<Num>,
     /// Read plus write I/O requests per second, from usage.
-    pub io_per_second: Option<Decimal>,
-    pub backup_gb: Option<Decimal>,
-    pub capacity_units: Option<Decimal>,
+    pub io_per_second: Option<Num>,
+    pub backup_gb: Option<Num>,
+    pub capacity_units: Option<Num>,
 }
 
 pub fn rds_cluster_input(r: &Resource, ctx: &Ctx) -> ClusterInput {
@@ -201,7 +205,7 @@ pub fn rds_cluster(i: &ClusterInput, _r: &Resource) -> Vec<Component> {
             format!("Aurora Serverless v1 capacity ({engine})"),
             "ACU-hours",
             "capacity_units_per_hr",
-            i.capacity_units.map(|c| c * hours()),
+            i.capacity_units.clone().map(|c| c * hours()),
             Decimal::ONE,
             sku("RDS Aurora", format!("{engine} Serverless v1 ACU"), region),
         ));
@@ -210,7 +214,7 @@ pub fn rds_cluster(i: &ClusterInput, _r: &Resource) -> Vec<Component> {
         "Storage (Aurora Standard)",
         "GB-months",
         "storage_gb",
-        i.storage_gb,
+        i.storage_gb.clone(),
         Decimal::ONE,
         sku("RDS Aurora", "Aurora Standard storage", region),
     ));
@@ -218,7 +222,7 @@ pub fn rds_cluster(i: &ClusterInput, _r: &Resource) -> Vec<Component> {
         "I/O requests (Aurora Standard)",
         "requests",
         "write_requests_per_sec",
-        i.io_per_second.map(|s| s * hours() * d(3600)),
+        i.io_per_second.clone().map(|s| s * hours() * d(3600)),
         d(1_000_000),
         sku("RDS Aurora", "Aurora Standard I/O requests", region),
     ));
@@ -226,7 +230,7 @@ pub fn rds_cluster(i: &ClusterInput, _r: &Resource) -> Vec<Component> {
         "Backup storage beyond the free allowance",
         "GB-months",
         "backup_snapshot_size_gb",
-        i.backup_gb,
+        i.backup_gb.clone(),
         Decimal::ONE,
         sku("RDS Aurora", "backup storage beyond free allowance", region),
     ));
@@ -238,7 +242,7 @@ pub struct ClusterInstanceInput {
     pub region: String,
     pub engine: Attr<String>,
     pub instance_class: Attr<String>,
-    pub capacity_units: Option<Decimal>,
+    pub capacity_units: Option<Num>,
 }
 
 pub fn cluster_instance_input(r: &Resource, ctx: &Ctx) -> ClusterInstanceInput {
@@ -271,7 +275,7 @@ pub fn cluster_instance(i: &ClusterInstanceInput, _r: &Resource) -> Vec<Componen
             format!("Aurora Serverless v2 capacity ({engine})"),
             "ACU-hours",
             "capacity_units_per_hr",
-            i.capacity_units.map(|c| c * hours()),
+            i.capacity_units.clone().map(|c| c * hours()),
             Decimal::ONE,
             sku(
                 "RDS Aurora",

@@ -1,7 +1,7 @@
 //! The edge: Route 53 zones, records and health checks; WAF web ACLs; CloudFront distributions.
 
 use super::*;
-use crate::cost::{region_of, Component, Ctx};
+use crate::cost::{region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 pub fn hosted_zone(_r: &Resource) -> Vec<Component> {
@@ -17,7 +17,7 @@ pub fn hosted_zone(_r: &Resource) -> Vec<Component> {
 pub struct RecordInput {
     /// standard, latency or geo (by the routing policy).
     pub policy: &'static str,
-    pub queries: Option<Decimal>,
+    pub queries: Option<Num>,
 }
 
 /// `None` for alias records to AWS resources, whose queries are free.
@@ -57,7 +57,7 @@ pub fn record(i: &RecordInput) -> Vec<Component> {
         name,
         "queries",
         key,
-        i.queries,
+        i.queries.clone(),
         d(1_000_000),
         sku("Route 53", sku_name, "global"),
     )]
@@ -79,7 +79,7 @@ pub fn health_check_input(r: &Resource, ctx: &Ctx) -> HealthCheckInput {
         aws_endpoint: usage_str(ctx, r, "endpoint_type").as_deref() != Some("non_aws"),
         https: ty.starts_with("HTTPS"),
         string_matching: ty.ends_with("_STR_MATCH"),
-        fast_interval: num_attr(r, "request_interval").known() == Some(d(10)),
+        fast_interval: num_attr(r, "request_interval").known() == Some(d(10).into()),
         latency_measurement: bool_attr(r, "measure_latency").known() == Some(true),
     }
 }
@@ -121,16 +121,16 @@ pub fn health_check(i: &HealthCheckInput) -> Vec<Component> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebAclInput {
     pub region: String,
-    pub rules: Attr<Decimal>,
-    pub requests: Option<Decimal>,
+    pub rules: Attr<Num>,
+    pub requests: Option<Num>,
 }
 
 pub fn web_acl_input(r: &Resource, ctx: &Ctx) -> WebAclInput {
     WebAclInput {
         region: region_of(r),
         rules: match blocks(r, "rule") {
-            Attr::Known(b) => Attr::Known(d(b.len() as i64)),
-            Attr::Unset => Attr::Known(Decimal::ZERO),
+            Attr::Known(b) => Attr::Known(d(b.len() as i64).into()),
+            Attr::Unset => Attr::Known(Num::ZERO),
             Attr::Unknown(u) => Attr::Unknown(u),
         },
         requests: usage(ctx, r, "monthly_requests"),
@@ -151,7 +151,7 @@ pub fn web_acl(i: &WebAclInput, _r: &Resource) -> Vec<Component> {
             "Requests",
             "requests",
             "monthly_requests",
-            i.requests,
+            i.requests.clone(),
             d(1_000_000),
             sku("WAF", "requests", &i.region),
         ),
@@ -174,13 +174,13 @@ const EDGES: &[(&str, &str, &str)] = &[
 pub struct CloudFrontInput {
     pub price_class: String,
     /// Per edge key: GB out to the internet, HTTP and HTTPS requests.
-    pub transfer_gb: BTreeMap<&'static str, Decimal>,
-    pub http: BTreeMap<&'static str, Decimal>,
-    pub https: BTreeMap<&'static str, Decimal>,
+    pub transfer_gb: BTreeMap<&'static str, Num>,
+    pub http: BTreeMap<&'static str, Num>,
+    pub https: BTreeMap<&'static str, Num>,
 }
 
 pub fn cloudfront_input(r: &Resource, ctx: &Ctx) -> CloudFrontInput {
-    let read = |key: &str| -> BTreeMap<&'static str, Decimal> {
+    let read = |key: &str| -> BTreeMap<&'static str, Num> {
         EDGES
             .iter()
             .filter_map(|(k, _, _)| usage(ctx, r, &format!("{key}.{k}")).map(|v| (*k, v)))
@@ -216,7 +216,7 @@ pub fn cloudfront(i: &CloudFrontInput) -> Vec<Component> {
                 format!("Data transfer out to the internet ({transfer_name})"),
                 "GB",
                 "monthly_data_transfer_to_internet_gb",
-                i.transfer_gb.get(k).copied(),
+                i.transfer_gb.get(k).cloned(),
                 Decimal::ONE,
                 sku(
                     "CloudFront",
@@ -234,7 +234,7 @@ pub fn cloudfront(i: &CloudFrontInput) -> Vec<Component> {
                     format!("{proto} requests ({request_name})"),
                     "requests",
                     key,
-                    map.get(k).copied(),
+                    map.get(k).cloned(),
                     d(10_000),
                     sku(
                         "CloudFront",

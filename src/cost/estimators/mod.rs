@@ -11,11 +11,10 @@ pub mod network;
 pub mod security;
 pub mod storage;
 
-use super::{Ctx, Estimate, Sku};
+use super::{Ctx, Estimate, Num, Sku};
 use crate::model::{Resource, Unknown, Value};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 /// Resource types AWS does not charge for, or whose cost is priced on another resource.
 pub const FREE: &[&str] = &[
@@ -299,12 +298,26 @@ pub fn str_attr(r: &Resource, path: &str) -> Attr<String> {
     typed(attr_value(r, path), |v| v.as_str().map(str::to_string))
 }
 
-pub fn num_attr(r: &Resource, path: &str) -> Attr<Decimal> {
-    typed(attr_value(r, path), |v| match v {
-        Value::Number(n) => decimal(*n),
-        Value::String(s) => Decimal::from_str(s).ok(),
+/// A number attribute as a checked figure named by its path: one that does not fit (`1e30`) or
+/// is not finite is a figure with the reason it has none, so what it prices is not priced.
+pub fn num_attr(r: &Resource, path: &str) -> Attr<Num> {
+    typed(attr_value(r, path), |v| number(v, path))
+}
+
+/// A count attribute (instances, nodes, capacity units): as [`num_attr`], and negative is invalid.
+pub fn count_attr(r: &Resource, path: &str) -> Attr<Num> {
+    num_attr(r, path).map(Num::count)
+}
+
+fn number(v: &Value, name: &str) -> Option<Num> {
+    match v {
+        Value::Number(n) => Some(Num::from_f64(*n, name)),
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(n) => Some(Num::from_f64(n, name)),
+            Err(_) => None,
+        },
         _ => None,
-    })
+    }
 }
 
 pub fn bool_attr(r: &Resource, path: &str) -> Attr<bool> {
@@ -361,12 +374,8 @@ pub fn map_str(m: &BTreeMap<String, Value>, key: &str) -> Attr<String> {
     })
 }
 
-pub fn map_num(m: &BTreeMap<String, Value>, key: &str) -> Attr<Decimal> {
-    typed(m.get(key).cloned().unwrap_or(Value::Null), |v| match v {
-        Value::Number(n) => decimal(*n),
-        Value::String(s) => Decimal::from_str(s).ok(),
-        _ => None,
-    })
+pub fn map_num(m: &BTreeMap<String, Value>, key: &str) -> Attr<Num> {
+    typed(m.get(key).cloned().unwrap_or(Value::Null), |v| number(v, key))
 }
 
 pub fn map_bool(m: &BTreeMap<String, Value>, key: &str) -> Attr<bool> {
@@ -375,10 +384,6 @@ pub fn map_bool(m: &BTreeMap<String, Value>, key: &str) -> Attr<bool> {
         Value::String(s) => s.parse().ok(),
         _ => None,
     })
-}
-
-pub fn decimal(n: f64) -> Option<Decimal> {
-    Decimal::from_str(&crate::model::value::format_number(n)).ok()
 }
 
 /// An unknown that names what is not known: `<address>.<attribute>`.
@@ -394,8 +399,8 @@ pub fn sku(service: &'static str, sku: impl Into<String>, region: &str) -> Sku {
     }
 }
 
-/// A usage number of a resource.
-pub fn usage(ctx: &Ctx, r: &Resource, key: &str) -> Option<Decimal> {
+/// A usage number of a resource, named by its key (a value too large is a figure with a reason).
+pub fn usage(ctx: &Ctx, r: &Resource, key: &str) -> Option<Num> {
     ctx.usage.number(&r.address, &r.resource_type, key)
 }
 

@@ -2,7 +2,7 @@
 //! subscriptions; CloudTrail trails.
 
 use super::*;
-use crate::cost::{region_of, Component, Ctx};
+use crate::cost::{region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,7 +11,7 @@ pub struct AlarmInput {
     pub high_resolution: bool,
     /// Metrics the alarm evaluates: 1, the metrics of a metric-math query, or 3 for anomaly
     /// detection (the metric and its two bands).
-    pub metrics: Attr<Decimal>,
+    pub metrics: Attr<Num>,
 }
 
 pub fn alarm_input(r: &Resource) -> AlarmInput {
@@ -27,16 +27,16 @@ pub fn alarm_input(r: &Resource) -> AlarmInput {
                 .collect();
             let high = with_metric
                 .iter()
-                .any(|m| map_num(m, "period").known().is_some_and(|p| p < d(60)));
-            (Attr::Known(d(with_metric.len().max(1) as i64)), high)
+                .any(|m| map_num(m, "period").known().is_some_and(|p| p < d(60).into()));
+            (Attr::Known(d(with_metric.len().max(1) as i64).into()), high)
         }
         Attr::Unknown(u) => (Attr::Unknown(u.clone()), false),
-        _ => (Attr::Known(Decimal::ONE), period.known().is_some_and(|p| p < d(60))),
+        _ => (Attr::Known(Num::ONE), period.known().is_some_and(|p| p < d(60).into())),
     };
     AlarmInput {
         region: region_of(r),
         high_resolution: high,
-        metrics: if anomaly { Attr::Known(d(3)) } else { metrics },
+        metrics: if anomaly { Attr::Known(d(3).into()) } else { metrics },
     }
 }
 
@@ -62,9 +62,9 @@ pub fn alarm(i: &AlarmInput, _r: &Resource) -> Vec<Component> {
 pub struct LogGroupInput {
     pub region: String,
     pub infrequent_access: bool,
-    pub ingested_gb: Option<Decimal>,
-    pub storage_gb: Option<Decimal>,
-    pub scanned_gb: Option<Decimal>,
+    pub ingested_gb: Option<Num>,
+    pub storage_gb: Option<Num>,
+    pub scanned_gb: Option<Num>,
 }
 
 pub fn log_group_input(r: &Resource, ctx: &Ctx) -> LogGroupInput {
@@ -88,7 +88,7 @@ pub fn log_group(i: &LogGroupInput, _r: &Resource) -> Vec<Component> {
             format!("Data ingested ({class})"),
             "GB",
             "monthly_data_ingested_gb",
-            i.ingested_gb,
+            i.ingested_gb.clone(),
             Decimal::ONE,
             sku("CloudWatch", format!("Logs ingestion ({class})"), &i.region),
         ),
@@ -96,7 +96,7 @@ pub fn log_group(i: &LogGroupInput, _r: &Resource) -> Vec<Component> {
             "Archival storage",
             "GB-months",
             "storage_gb",
-            i.storage_gb,
+            i.storage_gb.clone(),
             Decimal::ONE,
             sku("CloudWatch", "Logs storage/archival", &i.region),
         ),
@@ -104,7 +104,7 @@ pub fn log_group(i: &LogGroupInput, _r: &Resource) -> Vec<Component> {
             "Insights queries data scanned",
             "GB",
             "monthly_data_scanned_gb",
-            i.scanned_gb,
+            i.scanned_gb.clone(),
             Decimal::ONE,
             sku("CloudWatch", "Logs Insights data scanned", &i.region),
         ),
@@ -124,7 +124,7 @@ pub fn dashboard(r: &Resource) -> Vec<Component> {
 pub struct SnsTopicInput {
     pub region: String,
     pub fifo: bool,
-    pub requests: Option<Decimal>,
+    pub requests: Option<Num>,
 }
 
 pub fn sns_topic_input(r: &Resource, ctx: &Ctx) -> SnsTopicInput {
@@ -141,7 +141,7 @@ pub fn sns_topic(i: &SnsTopicInput, _r: &Resource) -> Vec<Component> {
         format!("API requests ({kind} topic)"),
         "requests",
         "monthly_requests",
-        i.requests,
+        i.requests.clone(),
         d(1_000_000),
         sku(
             "SNS",
@@ -159,7 +159,7 @@ pub fn sns_topic(i: &SnsTopicInput, _r: &Resource) -> Vec<Component> {
 pub struct SnsSubscriptionInput {
     pub region: String,
     pub protocol: Attr<String>,
-    pub notifications: Option<Decimal>,
+    pub notifications: Option<Num>,
 }
 
 pub fn sns_subscription_input(r: &Resource, ctx: &Ctx) -> SnsSubscriptionInput {
@@ -184,7 +184,7 @@ pub fn sns_subscription(i: &SnsSubscriptionInput, r: &Resource) -> Vec<Component
         name,
         "notifications",
         "monthly_requests",
-        i.notifications,
+        i.notifications.clone(),
         d(100_000),
         sku("SNS", sku_name, &i.region),
     )
@@ -200,9 +200,9 @@ pub struct CloudTrailInput {
     pub region: String,
     pub data_events: bool,
     pub insights: bool,
-    pub management_events: Option<Decimal>,
-    pub data_event_count: Option<Decimal>,
-    pub insight_events: Option<Decimal>,
+    pub management_events: Option<Num>,
+    pub data_event_count: Option<Num>,
+    pub insight_events: Option<Num>,
 }
 
 pub fn cloudtrail_input(r: &Resource, ctx: &Ctx) -> CloudTrailInput {
@@ -230,7 +230,7 @@ pub fn cloudtrail(i: &CloudTrailInput, _r: &Resource) -> Vec<Component> {
         "Management events (additional copies)",
         "events",
         "monthly_additional_management_events",
-        i.management_events,
+        i.management_events.clone(),
         d(100_000),
         sku("CloudTrail", "management events (additional copies)", &i.region),
     )];
@@ -239,7 +239,7 @@ pub fn cloudtrail(i: &CloudTrailInput, _r: &Resource) -> Vec<Component> {
             "Data events",
             "events",
             "monthly_data_events",
-            i.data_event_count,
+            i.data_event_count.clone(),
             d(100_000),
             sku("CloudTrail", "data events", &i.region),
         ));
@@ -249,7 +249,7 @@ pub fn cloudtrail(i: &CloudTrailInput, _r: &Resource) -> Vec<Component> {
             "Insights events",
             "events",
             "monthly_insight_events",
-            i.insight_events,
+            i.insight_events.clone(),
             d(100_000),
             sku("CloudTrail", "Insights events", &i.region),
         ));

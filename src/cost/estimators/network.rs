@@ -2,12 +2,12 @@
 //! endpoints, transit gateway attachments.
 
 use super::*;
-use crate::cost::{hours, region_of, Component, Ctx};
+use crate::cost::{hours, region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 const IPV4: &str = "public IPv4 address, in-use or idle (incl. EIP)";
 
-fn ipv4(name: impl Into<String>, count: Attr<Decimal>, region: &str) -> Component {
+fn ipv4(name: impl Into<String>, count: Attr<Num>, region: &str) -> Component {
     Component::fixed(
         name,
         "hours",
@@ -20,7 +20,7 @@ fn ipv4(name: impl Into<String>, count: Attr<Decimal>, region: &str) -> Componen
 #[derive(Debug, Clone, PartialEq)]
 pub struct NatGatewayInput {
     pub region: String,
-    pub data_processed_gb: Option<Decimal>,
+    pub data_processed_gb: Option<Num>,
     /// A public NAT gateway's address when it is not an `aws_eip` of the configuration (which is
     /// priced on its own).
     pub unpriced_public_ip: bool,
@@ -49,7 +49,7 @@ pub fn nat_gateway(i: &NatGatewayInput, _r: &Resource) -> Vec<Component> {
             "Data processed",
             "GB",
             "monthly_data_processed_gb",
-            i.data_processed_gb,
+            i.data_processed_gb.clone(),
             Decimal::ONE,
             sku("VPC/NAT Gateway", "NAT gateway data processed", &i.region),
         ),
@@ -57,7 +57,7 @@ pub fn nat_gateway(i: &NatGatewayInput, _r: &Resource) -> Vec<Component> {
     if i.unpriced_public_ip {
         out.push(ipv4(
             "Public IPv4 address (allocation outside this configuration)",
-            Attr::Known(Decimal::ONE),
+            Attr::Known(Num::ONE),
             &i.region,
         ));
     }
@@ -70,11 +70,7 @@ pub fn eip(r: &Resource) -> Vec<Component> {
     match str_attr(r, "public_ipv4_pool").known().as_deref() {
         // Addresses you bring (BYOIP) are not charged.
         Some(pool) if pool != "amazon" => Vec::new(),
-        _ => vec![ipv4(
-            "Public IPv4 address (Elastic IP)",
-            Attr::Known(Decimal::ONE),
-            &region,
-        )],
+        _ => vec![ipv4("Public IPv4 address (Elastic IP)", Attr::Known(Num::ONE), &region)],
     }
 }
 
@@ -85,13 +81,13 @@ pub struct LoadBalancerInput {
     pub lb_type: Attr<String>,
     pub internet_facing: Attr<bool>,
     /// Subnets (one public address per AZ when internet-facing).
-    pub azs: Attr<Decimal>,
+    pub azs: Attr<Num>,
     /// Usage: new connections per second, active connections per minute, processed GB per hour,
     /// rule evaluations per second.
-    pub new_connections: Option<Decimal>,
-    pub active_connections: Option<Decimal>,
-    pub processed_gb: Option<Decimal>,
-    pub rule_evaluations: Option<Decimal>,
+    pub new_connections: Option<Num>,
+    pub active_connections: Option<Num>,
+    pub processed_gb: Option<Num>,
+    pub rule_evaluations: Option<Num>,
 }
 
 pub fn load_balancer_input(r: &Resource, ctx: &Ctx) -> LoadBalancerInput {
@@ -133,20 +129,20 @@ pub fn load_balancer(i: &LoadBalancerInput, _r: &Resource) -> Vec<Component> {
     // An LCU is the largest of: 25 new connections/s, 3,000 active connections/min, 1 GB/h
     // processed, 1,000 rule evaluations/s (ALB); an NLCU: 800 new TCP flows/s, 100,000 active
     // flows/min, 1 GB/h.
-    let dims: Vec<Decimal> = match ty.as_str() {
+    let dims: Vec<Num> = match ty.as_str() {
         "network" => [
-            i.new_connections.map(|n| n / d(800)),
-            i.active_connections.map(|n| n / d(100_000)),
-            i.processed_gb,
+            i.new_connections.clone().map(|n| n / d(800)),
+            i.active_connections.clone().map(|n| n / d(100_000)),
+            i.processed_gb.clone(),
         ]
         .into_iter()
         .flatten()
         .collect(),
         _ => [
-            i.new_connections.map(|n| n / d(25)),
-            i.active_connections.map(|n| n / d(3000)),
-            i.processed_gb,
-            i.rule_evaluations.map(|n| n / d(1000)),
+            i.new_connections.clone().map(|n| n / d(25)),
+            i.active_connections.clone().map(|n| n / d(3000)),
+            i.processed_gb.clone(),
+            i.rule_evaluations.clone().map(|n| n / d(1000)),
         ]
         .into_iter()
         .flatten()
@@ -169,12 +165,8 @@ pub fn load_balancer(i: &LoadBalancerInput, _r: &Resource) -> Vec<Component> {
             out.push(ipv4("Public IPv4 addresses (one per AZ)", i.azs.clone(), &i.region))
         }
         (Attr::Unknown(u), _) => out.push(
-            ipv4(
-                "Public IPv4 addresses (one per AZ)",
-                Attr::Known(Decimal::ZERO),
-                &i.region,
-            )
-            .unresolved_if(Some(u.clone())),
+            ipv4("Public IPv4 addresses (one per AZ)", Attr::Known(Num::ZERO), &i.region)
+                .unresolved_if(Some(u.clone())),
         ),
         _ => {}
     }
@@ -185,16 +177,16 @@ pub fn load_balancer(i: &LoadBalancerInput, _r: &Resource) -> Vec<Component> {
 pub struct ClassicElbInput {
     pub region: String,
     pub internet_facing: Attr<bool>,
-    pub azs: Attr<Decimal>,
-    pub data_processed_gb: Option<Decimal>,
+    pub azs: Attr<Num>,
+    pub data_processed_gb: Option<Num>,
 }
 
 /// A load balancer's zones: the length of the first of two list attributes that has elements
 /// (`subnets`, then `subnet_mapping` or `availability_zones`); unknown when neither says.
-fn zone_count(r: &Resource, first: &str, second: &str) -> Attr<Decimal> {
+fn zone_count(r: &Resource, first: &str, second: &str) -> Attr<Num> {
     match (list_len(r, first), list_len(r, second)) {
-        (Attr::Known(n), _) if n > 0 => Attr::Known(d(n as i64)),
-        (_, Attr::Known(n)) if n > 0 => Attr::Known(d(n as i64)),
+        (Attr::Known(n), _) if n > 0 => Attr::Known(d(n as i64).into()),
+        (_, Attr::Known(n)) if n > 0 => Attr::Known(d(n as i64).into()),
         (Attr::Unknown(u), _) | (_, Attr::Unknown(u)) => Attr::Unknown(u),
         _ => Attr::Unknown(unknown_attr(r, first)),
     }
@@ -222,7 +214,7 @@ pub fn classic_elb(i: &ClassicElbInput, _r: &Resource) -> Vec<Component> {
             "Data processed",
             "GB",
             "monthly_data_processed_gb",
-            i.data_processed_gb,
+            i.data_processed_gb.clone(),
             Decimal::ONE,
             sku("ELB", "Classic Load Balancer data processed", &i.region),
         ),
@@ -237,8 +229,8 @@ pub fn classic_elb(i: &ClassicElbInput, _r: &Resource) -> Vec<Component> {
 pub struct VpcEndpointInput {
     pub region: String,
     pub endpoint_type: String,
-    pub azs: Attr<Decimal>,
-    pub data_processed_gb: Option<Decimal>,
+    pub azs: Attr<Num>,
+    pub data_processed_gb: Option<Num>,
 }
 
 /// `None` for gateway endpoints (S3, DynamoDB), which are free.
@@ -252,8 +244,8 @@ pub fn vpc_endpoint_input(r: &Resource, ctx: &Ctx) -> Option<VpcEndpointInput> {
     Some(VpcEndpointInput {
         region: region_of(r),
         azs: match list_len(r, "subnet_ids") {
-            Attr::Known(n) => Attr::Known(d(n.max(1) as i64)),
-            Attr::Unset => Attr::Known(Decimal::ONE),
+            Attr::Known(n) => Attr::Known(d(n.max(1) as i64).into()),
+            Attr::Unset => Attr::Known(Num::ONE),
             Attr::Unknown(u) => Attr::Unknown(u),
         },
         endpoint_type: ty,
@@ -279,7 +271,7 @@ pub fn vpc_endpoint(i: &VpcEndpointInput, _r: &Resource) -> Vec<Component> {
             "Data processed",
             "GB",
             "monthly_data_processed_gb",
-            i.data_processed_gb,
+            i.data_processed_gb.clone(),
             Decimal::ONE,
             sku(
                 "VPC Endpoint",
@@ -294,7 +286,7 @@ pub fn vpc_endpoint(i: &VpcEndpointInput, _r: &Resource) -> Vec<Component> {
 pub struct TransitAttachmentInput {
     pub region: String,
     pub kind: String,
-    pub data_processed_gb: Option<Decimal>,
+    pub data_processed_gb: Option<Num>,
 }
 
 pub fn transit_attachment_input(r: &Resource, ctx: &Ctx) -> TransitAttachmentInput {
@@ -328,7 +320,7 @@ pub fn transit_attachment(i: &TransitAttachmentInput, _r: &Resource) -> Vec<Comp
             "Data processed",
             "GB",
             "monthly_data_processed_gb",
-            i.data_processed_gb,
+            i.data_processed_gb.clone(),
             Decimal::ONE,
             sku(service, "data processed", &i.region),
         ));

@@ -1,14 +1,14 @@
 //! KMS keys and Secrets Manager secrets.
 
 use super::*;
-use crate::cost::{region_of, Component, Ctx};
+use crate::cost::{region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct KmsKeyInput {
     pub region: String,
     pub symmetric: bool,
-    pub requests: Option<Decimal>,
+    pub requests: Option<Num>,
 }
 
 pub fn kms_key_input(r: &Resource, ctx: &Ctx) -> KmsKeyInput {
@@ -35,7 +35,7 @@ pub fn kms_key(i: &KmsKeyInput, _r: &Resource) -> Vec<Component> {
             format!("Requests ({kind})"),
             "requests",
             "monthly_requests",
-            i.requests,
+            i.requests.clone(),
             d(10_000),
             sku("KMS", format!("{kind} requests"), &i.region),
         ),
@@ -46,14 +46,16 @@ pub fn kms_key(i: &KmsKeyInput, _r: &Resource) -> Vec<Component> {
 pub struct SecretInput {
     pub region: String,
     /// The secret and each replica.
-    pub copies: Attr<Decimal>,
-    pub requests: Option<Decimal>,
+    pub copies: Attr<Num>,
+    pub requests: Option<Num>,
 }
 
 pub fn secret_input(r: &Resource, ctx: &Ctx) -> SecretInput {
     SecretInput {
         region: region_of(r),
-        copies: blocks(r, "replica").map(|b| d(1 + b.len() as i64)).or(Decimal::ONE),
+        copies: blocks(r, "replica")
+            .map(|b| Num::from(d(1 + b.len() as i64)))
+            .or(Num::ONE),
         requests: usage(ctx, r, "monthly_requests"),
     }
 }
@@ -63,7 +65,7 @@ pub fn secret(i: &SecretInput, _r: &Resource) -> Vec<Component> {
         Component::fixed(
             "Secret (and replicas)",
             "months",
-            i.copies.clone().known().unwrap_or(Decimal::ONE),
+            i.copies.clone().known().unwrap_or(Num::ONE),
             sku("Secrets Manager", "secret", &i.region),
         )
         .unresolved_if(i.copies.unknown()),
@@ -71,7 +73,7 @@ pub fn secret(i: &SecretInput, _r: &Resource) -> Vec<Component> {
             "API requests",
             "requests",
             "monthly_requests",
-            i.requests,
+            i.requests.clone(),
             d(10_000),
             sku("Secrets Manager", "API requests", &i.region),
         ),

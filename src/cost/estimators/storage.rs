@@ -1,17 +1,17 @@
 //! Storage: S3 buckets, DynamoDB tables, ECR repositories.
 
 use super::*;
-use crate::cost::{hours, region_of, Component, Ctx};
+use crate::cost::{hours, region_of, Component, Ctx, Num};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct S3Input {
     pub region: String,
-    pub storage_gb: Option<Decimal>,
+    pub storage_gb: Option<Num>,
     /// PUT, COPY, POST, LIST requests.
-    pub tier1: Option<Decimal>,
+    pub tier1: Option<Num>,
     /// GET, SELECT and the rest.
-    pub tier2: Option<Decimal>,
+    pub tier2: Option<Num>,
 }
 
 pub fn s3_bucket_input(r: &Resource, ctx: &Ctx) -> S3Input {
@@ -31,7 +31,7 @@ pub fn s3_bucket(i: &S3Input, _r: &Resource) -> Vec<Component> {
             "Storage (Standard)",
             "GB-months",
             "standard.storage_gb",
-            i.storage_gb,
+            i.storage_gb.clone(),
             Decimal::ONE,
             sku("S3", "Standard storage (first 50 TB)", &i.region),
         ),
@@ -39,7 +39,7 @@ pub fn s3_bucket(i: &S3Input, _r: &Resource) -> Vec<Component> {
             "PUT, COPY, POST, LIST requests (Standard)",
             "requests",
             "standard.monthly_tier_1_requests",
-            i.tier1,
+            i.tier1.clone(),
             d(1000),
             sku("S3", "Standard PUT/COPY/POST/LIST", &i.region),
         ),
@@ -47,7 +47,7 @@ pub fn s3_bucket(i: &S3Input, _r: &Resource) -> Vec<Component> {
             "GET, SELECT and all other requests (Standard)",
             "requests",
             "standard.monthly_tier_2_requests",
-            i.tier2,
+            i.tier2.clone(),
             d(1000),
             sku("S3", "Standard GET/SELECT/other", &i.region),
         ),
@@ -58,13 +58,13 @@ pub fn s3_bucket(i: &S3Input, _r: &Resource) -> Vec<Component> {
 pub struct DynamoDbInput {
     pub region: String,
     pub on_demand: Attr<bool>,
-    pub read_capacity: Attr<Decimal>,
-    pub write_capacity: Attr<Decimal>,
-    pub reads: Option<Decimal>,
-    pub writes: Option<Decimal>,
-    pub storage_gb: Option<Decimal>,
+    pub read_capacity: Attr<Num>,
+    pub write_capacity: Attr<Num>,
+    pub reads: Option<Num>,
+    pub writes: Option<Num>,
+    pub storage_gb: Option<Num>,
     pub pitr: bool,
-    pub pitr_gb: Option<Decimal>,
+    pub pitr_gb: Option<Num>,
 }
 
 pub fn dynamodb_input(r: &Resource, ctx: &Ctx) -> DynamoDbInput {
@@ -73,8 +73,8 @@ pub fn dynamodb_input(r: &Resource, ctx: &Ctx) -> DynamoDbInput {
         on_demand: str_attr(r, "billing_mode")
             .or("PROVISIONED".into())
             .map(|m| m == "PAY_PER_REQUEST"),
-        read_capacity: num_attr(r, "read_capacity").or(Decimal::ZERO),
-        write_capacity: num_attr(r, "write_capacity").or(Decimal::ZERO),
+        read_capacity: num_attr(r, "read_capacity").or(Num::ZERO),
+        write_capacity: num_attr(r, "write_capacity").or(Num::ZERO),
         reads: usage(ctx, r, "monthly_read_request_units"),
         writes: usage(ctx, r, "monthly_write_request_units"),
         storage_gb: usage(ctx, r, "storage_gb"),
@@ -91,7 +91,7 @@ pub fn dynamodb_table(i: &DynamoDbInput, _r: &Resource) -> Vec<Component> {
                 "Write request units (on-demand)",
                 "WRUs",
                 "monthly_write_request_units",
-                i.writes,
+                i.writes.clone(),
                 d(1_000_000),
                 sku("DynamoDB", "on-demand write request units (Standard table)", &i.region),
             ));
@@ -99,7 +99,7 @@ pub fn dynamodb_table(i: &DynamoDbInput, _r: &Resource) -> Vec<Component> {
                 "Read request units (on-demand)",
                 "RRUs",
                 "monthly_read_request_units",
-                i.reads,
+                i.reads.clone(),
                 d(1_000_000),
                 sku("DynamoDB", "on-demand read request units (Standard table)", &i.region),
             ));
@@ -130,7 +130,7 @@ pub fn dynamodb_table(i: &DynamoDbInput, _r: &Resource) -> Vec<Component> {
         "Data storage",
         "GB-months",
         "storage_gb",
-        i.storage_gb,
+        i.storage_gb.clone(),
         Decimal::ONE,
         sku("DynamoDB", "data storage (Standard table)", &i.region),
     ));
@@ -139,7 +139,7 @@ pub fn dynamodb_table(i: &DynamoDbInput, _r: &Resource) -> Vec<Component> {
             "Point-in-time recovery backup storage",
             "GB-months",
             "pitr_backup_storage_gb",
-            i.pitr_gb,
+            i.pitr_gb.clone(),
             Decimal::ONE,
             sku("DynamoDB", "continuous backups (PITR)", &i.region),
         ));
@@ -150,7 +150,7 @@ pub fn dynamodb_table(i: &DynamoDbInput, _r: &Resource) -> Vec<Component> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EcrInput {
     pub region: String,
-    pub storage_gb: Option<Decimal>,
+    pub storage_gb: Option<Num>,
 }
 
 pub fn ecr_input(r: &Resource, ctx: &Ctx) -> EcrInput {
@@ -165,7 +165,7 @@ pub fn ecr(i: &EcrInput, _r: &Resource) -> Vec<Component> {
         "Storage",
         "GB-months",
         "storage_gb",
-        i.storage_gb,
+        i.storage_gb.clone(),
         Decimal::ONE,
         sku("ECR", "storage", &i.region),
     )]
