@@ -269,6 +269,10 @@ fn huge_quantity_is_not_priced(main_tf: &str, usage: Option<&str>, address: &str
         assert_eq!(out.code, 0, "{format}: {}", out.stderr);
         assert!(out.stdout.contains(reason), "{format}: {}", out.stdout);
     }
+    // A line not priced is missing from the total: --fail-on-missing-price fails on it.
+    let mut a = args.clone();
+    a.push("--fail-on-missing-price");
+    assert_eq!(run(dir.path(), &a).code, 1);
 }
 
 #[test]

@@ -166,7 +166,8 @@ pub struct CostArgs {
     /// `usage_files` (repeatable; later files win).
     #[arg(long = "usage-file", value_name = "FILE")]
     pub usage_files: Vec<PathBuf>,
-    /// Exit 1 when a component has no price in the catalog.
+    /// Exit 1 when a component has no price in the catalog, or could not be priced (a quantity
+    /// too large to compute).
     #[arg(long)]
     pub fail_on_missing_price: bool,
     /// Report the difference from OLD instead: a git ref (the same environments or paths at that

@@ -63,7 +63,16 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
         _ => report::cost::text(&envs, &loader.sources),
     };
     let errors = write_and_tell(args, &report, &diags, &loader)?;
-    let missing = envs.iter().any(|(e, _)| e.missing_prices().next().is_some());
+    // A line that could not be priced (no catalog price, or a quantity too large to compute) is
+    // missing from the total either way.
+    let missing = envs.iter().any(|(e, _)| {
+        e.resources.iter().flat_map(|r| &r.lines).any(|l| {
+            matches!(
+                l.status,
+                crate::cost::LineStatus::MissingPrice | crate::cost::LineStatus::NotPriced { .. }
+            )
+        })
+    });
     std::mem::forget((loader, projects));
     Ok(if errors > 0 {
         exit::BAD_INPUT
