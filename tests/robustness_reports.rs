@@ -36,6 +36,14 @@ fn run(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The run exits 2 with a diagnostic located at `at`, and its snippet keeps stderr short.
+fn short_located_error(dir: &Path, args: &[&str], at: &str) {
+    let r = run(dir, args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(at), "{}", r.stderr);
+    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+}
+
 #[test]
 fn parse_error_past_column_65535_shows_a_short_located_snippet() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -101,10 +109,7 @@ fn config_error_past_column_70000_is_located() {
         ".infracheck.toml",
         &format!("check = [{}5]\n", " ".repeat(70_000)),
     );
-    let r = run(dir.path(), &["check", "."]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains(".infracheck.toml:1:70010"), "{}", r.stderr);
-    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+    short_located_error(dir.path(), &["check", "."], ".infracheck.toml:1:70010");
 }
 
 #[test]
@@ -116,10 +121,7 @@ fn tfvars_error_past_column_70000_is_located() {
         "terraform.tfvars",
         &format!("x = {}[\n", " ".repeat(70_000)),
     );
-    let r = run(dir.path(), &["check", "."]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("terraform.tfvars:1:"), "{}", r.stderr);
-    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+    short_located_error(dir.path(), &["check", "."], "terraform.tfvars:1:");
 }
 
 #[test]
@@ -130,10 +132,7 @@ fn plan_json_error_past_column_70000_is_located() {
         "plan.json",
         &format!("{{\"format_version\": {}]", " ".repeat(70_000)),
     );
-    let r = run(dir.path(), &["check", "plan.json"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("plan.json"), "{}", r.stderr);
-    assert!(r.stderr.len() < 1_000, "{} bytes: {}", r.stderr.len(), r.stderr);
+    short_located_error(dir.path(), &["check", "plan.json"], "plan.json");
 }
 
 /// Rendering a diagnostic costs the lines it shows, not the size of its file: thousands in one file
