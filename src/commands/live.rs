@@ -59,22 +59,16 @@ type LiveGroup = (String, Vec<serde_json::Value>, Vec<(String, i64)>);
 /// Configuration items by account (from files) or by region (from AWS Config), each a project.
 fn live_items(args: &LiveArgs) -> miette::Result<Vec<LiveGroup>> {
     if !args.items.is_empty() {
-        let mut by_account: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+        let mut all = Vec::new();
         for f in &args.items {
             let text =
                 std::fs::read_to_string(f).map_err(|e| usage(format!("cannot read {}: {e}", f.display()), None))?;
-            let items =
-                crate::live::items_from_json(&text).map_err(|m| usage(format!("{}: {m}", f.display()), None))?;
-            for i in items {
-                let account = i
-                    .get("accountId")
-                    .and_then(|a| a.as_str())
-                    .unwrap_or("unknown")
-                    .to_string();
-                by_account.entry(format!("aws:{account}")).or_default().push(i);
-            }
+            all.extend(crate::live::items_from_json(&text).map_err(|m| usage(format!("{}: {m}", f.display()), None))?);
         }
-        return Ok(by_account.into_iter().map(|(k, v)| (k, v, Vec::new())).collect());
+        return Ok(crate::live::by_account(all)
+            .into_iter()
+            .map(|(k, v)| (k, v, Vec::new()))
+            .collect());
     }
     live_fetch(args)
 }

@@ -42,6 +42,20 @@ pub struct Item {
     pub arn: String,
 }
 
+/// Configuration items by account (`aws:ACCOUNT`), each group one project.
+pub fn by_account(items: Vec<serde_json::Value>) -> std::collections::BTreeMap<String, Vec<serde_json::Value>> {
+    let mut out: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+    for i in items {
+        let account = i
+            .get("accountId")
+            .and_then(|a| a.as_str())
+            .unwrap_or("unknown")
+            .to_string();
+        out.entry(format!("aws:{account}")).or_default().push(i);
+    }
+    out
+}
+
 /// Builds a project named `name` from configuration items (JSON objects as BatchGetResourceConfig
 /// returns them, or as `aws configservice batch-get-resource-config` prints them).
 pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> LiveProject {

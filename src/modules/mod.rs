@@ -104,14 +104,6 @@ impl Resolver {
         }
     }
 
-    pub fn downloads(&self) -> bool {
-        self.download
-    }
-
-    pub fn cache_dir(&self) -> Option<&Path> {
-        self.cache.as_deref()
-    }
-
     /// The package directory holding `dir`, when `dir` is inside this cache.
     pub fn package_of(&self, dir: &Path) -> Option<PathBuf> {
         let cache = self.cache.as_deref()?;

@@ -10,15 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(items) = infracheck::live::items_from_json(text) else {
         return;
     };
-    let mut by_account: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
-    for i in items {
-        let account = i
-            .get("accountId")
-            .and_then(|a| a.as_str())
-            .unwrap_or("unknown")
-            .to_string();
-        by_account.entry(format!("aws:{account}")).or_default().push(i);
-    }
+    let by_account = infracheck::live::by_account(items);
     let sources = infracheck::source::SourceMap::default();
     let mut projects = Vec::new();
     for (name, group) in &by_account {
