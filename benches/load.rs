@@ -208,6 +208,8 @@ fn projects(dir: &Path) -> (Loader, Vec<Project>) {
             vars: Vec::new(),
             workspace: "default".into(),
             profile: "default".into(),
+            example: None,
+            deployment: false,
         })
         .collect();
     let projects = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
@@ -274,6 +276,8 @@ fn bundled(c: &mut Criterion) {
             vars: Vec::new(),
             workspace: "default".into(),
             profile: e.to_string(),
+            example: None,
+            deployment: false,
         })
         .collect();
     group.bench_function("check --env all", |b| {

@@ -290,6 +290,8 @@ fn each_file_is_parsed_once_however_many_roots_use_it() {
             vars: vec![],
             workspace: "default".into(),
             profile: "default".into(),
+            example: None,
+            deployment: false,
         };
         evaluate_root(&loader, &spec);
     }
@@ -694,9 +696,9 @@ fn check_and_skip_check_come_from_the_configuration_and_the_command_line_wins() 
         "--config",
         &config,
         "--check",
-        "IC-SM-002,IC-TF-003",
+        "IC-SM-002,IC-TF-005",
     ]);
-    assert_eq!(rule_ids(&v).into_iter().collect::<Vec<_>>(), ["IC-TF-003"]);
+    assert_eq!(rule_ids(&v).into_iter().collect::<Vec<_>>(), ["IC-TF-005"]);
     let (v, _) = json(&[
         "check",
         "fixtures/systems/capstone",

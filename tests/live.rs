@@ -68,8 +68,9 @@ fn documented_configuration_items_are_checked_by_the_same_policies() {
         format!("IC-RDS-008 fail aws_db_instance[\"legacy-db\"] {db}"),
         format!("IC-RDS-009 fail aws_db_instance[\"legacy-db\"] {db}"),
         format!("IC-RDS-011 fail aws_db_instance[\"legacy-db\"] {db}"),
-        // A graph check across items: the database's security group is open to the internet.
-        format!("IC-VPC-002 fail aws_db_instance[\"legacy-db\"] {db}"),
+        // A graph check across items: the database's security group is open to the internet; the
+        // finding is on the group, whose ingress is what to fix.
+        format!("IC-VPC-002 fail aws_security_group[\"web\"] {a}:security-group/sg-0a1b2c3d4e5f60718"),
     ]
     .into_iter()
     .collect();
@@ -652,7 +653,7 @@ fn each_mapped_item_gets_one_evaluation_from_the_findings_on_it() {
                 "AWS::EC2::SecurityGroup",
                 "sg-0a1b2c3d4e5f60718",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-VPC-003, IC-VPC-004"
+                "infracheck: failed IC-VPC-002, IC-VPC-003, IC-VPC-004"
             ),
             s(
                 "AWS::EC2::Volume",
@@ -677,7 +678,7 @@ fn each_mapped_item_gets_one_evaluation_from_the_findings_on_it() {
                 "AWS::RDS::DBInstance",
                 "db-ABCDEFGHIJKLMNOPQRSTUVWXY",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-RDS-001, IC-RDS-003, IC-RDS-008, IC-RDS-009, IC-RDS-011, IC-VPC-002"
+                "infracheck: failed IC-RDS-001, IC-RDS-003, IC-RDS-008, IC-RDS-009, IC-RDS-011"
             ),
         ]
     );

@@ -63,7 +63,7 @@ fn the_plan_and_its_configuration_give_the_same_findings() {
         ["IC-EC2-005 unresolved aws_instance.app fixtures/plan/basic/main.tf:61"]
     );
     assert!(hcl.contains(
-        "IC-VPC-004 fail module.network.aws_security_group.db fixtures/plan/basic/modules/network/main.tf:25"
+        "IC-VPC-004 fail module.network.aws_vpc_security_group_ingress_rule.db[\"admin\"] fixtures/plan/basic/modules/network/main.tf:25"
     ));
     // A data source read during plan (only in planned_values) is checked where it is written.
     assert!(

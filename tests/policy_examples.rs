@@ -29,6 +29,8 @@ fn evaluate(policy: &Policy, kind: &str, n: usize, hcl: &str) -> (Loader, Projec
         vars: Vec::new(),
         workspace: "default".into(),
         profile: policy.example_profile().to_string(),
+        example: None,
+        deployment: false,
     };
     let mut project = evaluate_root(&loader, &spec);
     // The budget rule's examples are checked against a budget of $50 (its text says so).
@@ -101,6 +103,7 @@ fn every_example_of_every_policy() {
                                 outcome: Outcome::Pass,
                                 env: project.env.clone(),
                                 address: "suppression".into(),
+                                resource: None,
                                 span: None,
                                 via: Vec::new(),
                                 message: String::new(),

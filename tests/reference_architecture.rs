@@ -315,8 +315,8 @@ fn check_finds_only_what_the_document_explains() {
         "IC-CW-001 fail module.vpc.aws_cloudwatch_log_group.flow_logs",
         "IC-CW-001 fail module.waf.aws_cloudwatch_log_group.waf",
         "IC-IAM-002 fail module.iam.data.aws_iam_policy_document.deploy",
-        "IC-S3-002 fail module.alb_logs_bucket.aws_s3_bucket.this",
-        "IC-S3-002 fail module.logs_bucket.aws_s3_bucket.this",
+        "IC-S3-002 fail module.alb_logs_bucket.aws_s3_bucket_server_side_encryption_configuration.this",
+        "IC-S3-002 fail module.logs_bucket.aws_s3_bucket_server_side_encryption_configuration.this",
         "IC-SM-002 fail module.secrets.aws_secretsmanager_secret.db",
     ];
     let no_certificate = [

@@ -42,6 +42,8 @@ pub fn scan(dir: &Path, settings: &Settings) {
         vars: Vec::new(),
         workspace: "default".into(),
         profile: "default".into(),
+        example: None,
+        deployment: false,
     };
     let projects = vec![evaluate_root(&loader, &spec)];
     check(&loader, &projects, settings);

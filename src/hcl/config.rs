@@ -162,6 +162,8 @@ pub struct ModuleConfig {
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub providers: Vec<ProviderDecl>,
     pub backend: Option<BackendDecl>,
+    /// The heads of its `terraform {}` blocks, in file order.
+    pub terraform_blocks: Vec<Span>,
     /// Ephemeral resources (`ephemeral "random_password" "x"`, Terraform >= 1.10): `type.name`.
     /// They are never in a plan or the state; their values are unknown here.
     pub ephemerals: BTreeMap<String, Span>,
@@ -568,6 +570,7 @@ impl ModuleConfig {
                 });
             }
             "terraform" => {
+                self.terraform_blocks.push(head);
                 for inner in body.blocks() {
                     let ik = inner.ident.as_str();
                     if ik == "backend" || ik == "cloud" {

@@ -25,6 +25,11 @@ pub struct RootSpec {
     pub workspace: String,
     /// The policy profile that scopes rules.
     pub profile: String,
+    /// Why the root is an example of a reusable module, not a deployment (`under examples/`):
+    /// found by the scan of a tree; `None` for configured environments.
+    pub example: Option<String>,
+    /// Named as an environment in `.infracheck.toml`: a deployment, never an example.
+    pub deployment: bool,
 }
 
 /// Loads and caches files and module configurations. Shared by every root of a run.

@@ -123,6 +123,7 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         budget: None,
         module_dirs: Vec::new(),
         remote_modules: Vec::new(),
+        ..Default::default()
     };
     crate::model::join::join(&mut project);
     LiveProject {

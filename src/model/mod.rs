@@ -139,6 +139,49 @@ impl Resource {
         }
     }
 
+    /// The block that `path` lies in, as a user edits it: a companion resource joined in at that
+    /// path (`ingress[3].cidr_blocks` → the rule resource, with its own path `cidr_blocks`), an
+    /// inline nested block (`ingress[0]`), or the resource itself.
+    pub fn block_at(&self, path: &str) -> Block {
+        let Some(open) = path.find('[') else {
+            return Block::Whole;
+        };
+        let name = &path[..open];
+        if name.contains('.') {
+            return Block::Whole;
+        }
+        let Some(close) = path[open..].find(']').map(|c| open + c) else {
+            return Block::Whole;
+        };
+        let Ok(idx) = path[open + 1..close].parse::<usize>() else {
+            return Block::Whole;
+        };
+        let rest = path[close + 1..].trim_start_matches('.');
+        let inline = match self.attributes.get(name) {
+            Some(Value::List(items)) | Some(Value::Set(items)) => items.as_slice(),
+            _ => &[],
+        };
+        if let Some(item) = inline.get(idx) {
+            return if matches!(item, Value::Map(_) | Value::Open(_)) {
+                Block::Nested(path[..=close].to_string())
+            } else {
+                Block::Whole
+            };
+        }
+        let joined = self.joined.get(name).and_then(|j| j.get(idx - inline.len()));
+        match joined {
+            Some(Value::Map(m)) => match m.get("_address") {
+                Some(Value::String(address)) => Block::Companion {
+                    address: address.clone(),
+                    at: path[..=close].to_string(),
+                    path: rest.to_string(),
+                },
+                _ => Block::Whole,
+            },
+            _ => Block::Whole,
+        }
+    }
+
     /// Paths of attributes whose value is not known before apply, with what they refer to.
     pub fn unknown_paths(&self) -> Vec<(String, Unknown)> {
         let mut out = Vec::new();
@@ -147,6 +190,18 @@ impl Resource {
         }
         out
     }
+}
+
+/// Where in a resource a path lies, as a block the user edits (see [`Resource::block_at`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Block {
+    /// The resource block itself.
+    Whole,
+    /// An inline nested block: `ingress[0]`.
+    Nested(String),
+    /// A companion resource joined in at `at` (`ingress[3]`); `path` is the rest of the path,
+    /// within the companion.
+    Companion { address: String, at: String, path: String },
 }
 
 /// The `backend` block of the root module, as written.
@@ -193,7 +248,7 @@ pub struct ExternalModule {
 }
 
 /// One evaluated root module: an environment, or a directory scanned as a root.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Project {
     /// The environment name (`dev`), or the root directory when scanned by path.
     pub env: String,
@@ -218,6 +273,14 @@ pub struct Project {
     pub module_dirs: Vec<std::path::PathBuf>,
     /// The remote module calls that were read, by address.
     pub remote_modules: Vec<RemoteModule>,
+    /// Where the root's Terraform settings are written: its first `terraform {}` block, else the
+    /// first line of its first file. Findings about the state point here when there is no backend.
+    pub settings_span: Option<Span>,
+    /// `backend` blocks written in child modules, which Terraform ignores.
+    pub ignored_backends: Vec<Span>,
+    /// Why the root is an example of a reusable module rather than a deployment (`under
+    /// examples/`), when it is one: rules about deployments (the state backend) skip it.
+    pub example: Option<String>,
 }
 
 /// An environment's monthly budget and what the cost engine estimates against it.

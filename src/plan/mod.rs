@@ -424,6 +424,10 @@ impl<'a> Builder<'a> {
             })
             .unwrap_or_default();
         let backend_known = source.is_some();
+        let (settings_span, ignored_backends) = source
+            .as_ref()
+            .map(|p| (p.settings_span, p.ignored_backends.clone()))
+            .unwrap_or_default();
         let (backend, providers, mut diagnostics, external, module_dirs, remote_modules) = match source {
             Some(p) => (
                 p.backend,
@@ -462,6 +466,9 @@ impl<'a> Builder<'a> {
             budget: None,
             module_dirs,
             remote_modules,
+            settings_span,
+            ignored_backends,
+            example: None,
         };
         crate::model::join::join(&mut project);
         project
@@ -495,6 +502,8 @@ impl<'a> Builder<'a> {
             vars,
             workspace: self.spec.workspace.clone(),
             profile: self.spec.profile.clone(),
+            example: None,
+            deployment: false,
         };
         Some(evaluate_root(self.loader, &spec))
     }

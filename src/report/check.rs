@@ -282,6 +282,13 @@ struct FindingJson<'a> {
     outcome: Outcome,
     env: &'a str,
     address: &'a str,
+    /// The resource the finding is about: `address`, or the resource the companion at
+    /// `address` configures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<&'a str>,
+    /// The attribute or nested block the finding is about, within `address`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
     file: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
@@ -351,6 +358,8 @@ pub fn json(
                 outcome: f.outcome,
                 env: &f.env,
                 address: &f.address,
+                resource: f.resource.as_deref(),
+                path: f.path.as_deref(),
                 file,
                 line: start.map(|l| l.line),
                 column: start.map(|l| l.column),

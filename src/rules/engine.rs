@@ -4,7 +4,7 @@
 use super::condition::Truth;
 use super::graph::{self, GraphCtx, GraphOutcome};
 use super::{Check, Policy, Registry, Severity};
-use crate::model::{Mode, Project, Resource};
+use crate::model::{Block, Mode, Project, Resource};
 use crate::source::Span;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,8 +35,13 @@ pub struct Finding {
     pub severity: Severity,
     pub outcome: Outcome,
     pub env: String,
-    /// The resource's address, or what the check is about (`backend "s3"`, `provider.aws`).
+    /// The address of the block the user edits to fix it: the resource, a companion resource
+    /// joined into it (`aws_vpc_security_group_ingress_rule.ssh`), or what the check is about
+    /// (`terraform`, `backend "s3"`, `provider.aws`).
     pub address: String,
+    /// The resource the finding is about, when it is one: `address` itself, or the resource a
+    /// companion at `address` configures (`aws_security_group.bastion`).
+    pub resource: Option<String>,
     /// Where the user wrote what the finding is about.
     pub span: Option<Span>,
     /// Where the value came from on its way there (module arguments, tfvars), outermost last.
@@ -130,6 +135,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         outcome,
         env: project.env.clone(),
         address,
+        resource: None,
         span,
         via,
         message,
@@ -138,17 +144,48 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         suppressed: None,
         undecided: Undecided::UntilApply,
     };
+    // A finding on resource `r` about `path`: addressed to the companion resource the path lies
+    // in, when it lies in one, with the path within it; else to `r`.
+    let on = |r: &Resource, outcome, path: Option<&str>, message: String, refers_to: Vec<String>| {
+        let (span, via) = match path {
+            Some(p) => locate(r, p),
+            None => (head(r), Vec::new()),
+        };
+        let mut f = match path.map(|p| r.block_at(p)) {
+            Some(Block::Companion { address, path, .. }) => finding(
+                address,
+                outcome,
+                Some(span),
+                via,
+                if message.is_empty() {
+                    message
+                } else {
+                    format!("{message} (configures {})", r.address)
+                },
+                refers_to,
+                (!path.is_empty()).then_some(path),
+            ),
+            _ => finding(
+                r.address.clone(),
+                outcome,
+                Some(span),
+                via,
+                message,
+                refers_to,
+                path.map(String::from),
+            ),
+        };
+        f.resource = Some(r.address.clone());
+        f
+    };
     // A condition that depends on values known only after apply, located at the first of them.
     let unresolved = |r: &Resource, u: &[(String, crate::model::Unknown)]| {
-        let (span, via) = locate(r, &u[0].0);
-        finding(
-            r.address.clone(),
+        on(
+            r,
             Outcome::Unresolved,
-            Some(span),
-            via,
+            Some(&u[0].0),
             unresolved_message(policy, u),
             refs_of(u),
-            Some(u[0].0.clone()),
         )
     };
     let mut out = Vec::new();
@@ -170,43 +207,50 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                     }
                 }
                 match assert.eval(r, "") {
-                    Truth::True => out.push(finding(
-                        r.address.clone(),
-                        Outcome::Pass,
-                        Some(head(r)),
-                        Vec::new(),
-                        String::new(),
-                        Vec::new(),
-                        None,
-                    )),
+                    Truth::True => out.push(on(r, Outcome::Pass, None, String::new(), Vec::new())),
                     Truth::False(failures) => {
-                        // Point at what the user wrote, when one of the failing values is written.
-                        let f = failures
-                            .iter()
-                            .find(|f| r.provenance.contains_key(&f.path))
-                            .unwrap_or(&failures[0]);
-                        let (span, via) = locate(r, &f.path);
-                        let detail = failures
-                            .iter()
-                            .map(|f| {
-                                let found = if r.is_sensitive(&f.path) {
-                                    "a sensitive value"
-                                } else {
-                                    &f.found
-                                };
-                                format!("`{}` is {found}, expected {}", f.path, f.expected)
-                            })
-                            .collect::<Vec<_>>()
-                            .join("; ");
-                        out.push(finding(
-                            r.address.clone(),
-                            Outcome::Fail,
-                            Some(span),
-                            via,
-                            fail_message(policy, &detail),
-                            Vec::new(),
-                            Some(f.path.clone()),
-                        ));
+                        // One finding per block the user edits: the resource, each inline nested
+                        // block, each companion resource.
+                        let mut blocks: Vec<(Block, Vec<&super::condition::Failure>)> = Vec::new();
+                        for f in &failures {
+                            let b = r.block_at(&f.path);
+                            match blocks.iter_mut().find(|(k, _)| *k == b) {
+                                Some((_, fs)) => fs.push(f),
+                                None => blocks.push((b, vec![f])),
+                            }
+                        }
+                        for (block, fs) in blocks {
+                            // Point at what the user wrote, when one of the failing values is written.
+                            let f = fs.iter().find(|f| r.provenance.contains_key(&f.path)).unwrap_or(&fs[0]);
+                            let shown = |p: &'_ str| -> String {
+                                match &block {
+                                    Block::Companion { at, .. } => p
+                                        .strip_prefix(at.as_str())
+                                        .map(|rest| rest.trim_start_matches('.').to_string())
+                                        .unwrap_or_else(|| p.to_string()),
+                                    _ => p.to_string(),
+                                }
+                            };
+                            let detail = fs
+                                .iter()
+                                .map(|f| {
+                                    let found = if r.is_sensitive(&f.path) {
+                                        "a sensitive value"
+                                    } else {
+                                        &f.found
+                                    };
+                                    format!("`{}` is {found}, expected {}", shown(&f.path), f.expected)
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; ");
+                            out.push(on(
+                                r,
+                                Outcome::Fail,
+                                Some(&f.path),
+                                fail_message(policy, &detail),
+                                Vec::new(),
+                            ));
+                        }
                     }
                     Truth::Unknown(u) => out.push(unresolved(r, &u)),
                 }
@@ -227,24 +271,30 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
                 refs,
             } in check(&ctx)
             {
-                let (span, via) = match (resource, span) {
-                    (_, Some(s)) => (Some(s), Vec::new()),
-                    (Some(i), None) => {
-                        let r = &project.resources[i];
-                        let (s, v) = match &path {
-                            Some(p) => locate(r, p),
-                            None => (head(r), Vec::new()),
-                        };
-                        (Some(s), v)
-                    }
-                    (None, None) => (None, Vec::new()),
-                };
                 let message = match outcome {
                     Outcome::Fail => fail_message(policy, &detail),
                     Outcome::Unresolved => format!("cannot tell before apply whether \"{}\": {detail}", policy.title),
                     Outcome::Pass => String::new(),
                 };
-                out.push(finding(address, outcome, span, via, message, refs, path));
+                match (resource, span) {
+                    // About a resource, at an attribute or block of it (maybe a companion's).
+                    (Some(i), None) if project.resources[i].address == address => {
+                        let r = &project.resources[i];
+                        out.push(on(r, outcome, path.as_deref(), message, refs));
+                    }
+                    (Some(i), span) => {
+                        let r = &project.resources[i];
+                        let (span, via) = match (span, &path) {
+                            (Some(s), _) => (s, Vec::new()),
+                            (None, Some(p)) => locate(r, p),
+                            (None, None) => (head(r), Vec::new()),
+                        };
+                        let mut f = finding(address, outcome, Some(span), via, message, refs, path);
+                        f.resource = Some(r.address.clone());
+                        out.push(f);
+                    }
+                    (None, span) => out.push(finding(address, outcome, span, Vec::new(), message, refs, path)),
+                }
             }
         }
     }

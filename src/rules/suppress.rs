@@ -228,6 +228,19 @@ pub fn apply(
         } else if let Some(s) = f.span {
             blocks.push(s);
         }
+        // A finding on a companion (a security group's rule resource) is also covered by a
+        // suppression on the resource it configures.
+        if let Some(r) = f
+            .resource
+            .as_deref()
+            .filter(|a| *a != f.address)
+            .and_then(|a| resource_of(&f.env, a))
+        {
+            blocks.push(r.extent);
+            blocks.extend(r.module_calls.iter().copied());
+        }
+        blocks.sort_by_key(|b| (b.file, b.start, b.end));
+        blocks.dedup();
         for block in &blocks {
             let Some((text, cs)) = by_file.get(&block.file) else {
                 continue;
@@ -372,6 +385,7 @@ fn meta_finding(
         outcome: Outcome::Fail,
         env: env.to_string(),
         address: address.to_string(),
+        resource: None,
         span,
         via: Vec::new(),
         message: format!("fails \"{}\": {message}", p.title),

@@ -162,6 +162,7 @@ pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
             budget: None,
             module_dirs: Vec::new(),
             remote_modules: Vec::new(),
+            ..Default::default()
         }));
     }
     let mut budgets = BTreeMap::new();
@@ -238,7 +239,28 @@ pub(crate) fn root_spec(
         vars: t.vars.clone(),
         workspace: "default".into(),
         profile: t.profile.clone().unwrap_or_else(|| "default".into()),
+        example: example_dir(&abs, cwd),
+        deployment: false,
     }
+}
+
+/// Directory names under which a root is an example or a test of a reusable module, not a
+/// deployment.
+const EXAMPLE_DIRS: &[&str] = &["examples", "example", "test", "tests"];
+
+/// Why the root in `abs` is an example: a directory of its path below the repository (the
+/// nearest directory above it with `.git`; else the working directory) is one of
+/// [`EXAMPLE_DIRS`].
+pub fn example_dir(abs: &Path, cwd: &Path) -> Option<String> {
+    let base = abs
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .or_else(|| abs.starts_with(cwd).then_some(cwd))?;
+    let rel = abs.strip_prefix(base).ok()?;
+    rel.components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .find(|c| EXAMPLE_DIRS.contains(c))
+        .map(|c| format!("it is under {c}/"))
 }
 
 /// The root modules to evaluate, and the loader that parsed the files while finding them.
@@ -250,6 +272,8 @@ fn resolve_targets(t: &Targets, settings: &Settings, cwd: &Path) -> miette::Resu
         vars: t.vars.clone(),
         workspace: e.workspace.clone(),
         profile: t.profile.clone().unwrap_or_else(|| e.profile.clone()),
+        example: None,
+        deployment: true,
     };
     if let Some(name) = &t.env {
         if !t.paths.is_empty() {

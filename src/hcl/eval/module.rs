@@ -286,6 +286,22 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         .filter(|d| loader.remote.package_of(d).is_none() && !d.components().any(|c| c.as_os_str() == ".terraform"))
         .cloned()
         .collect();
+    let ignored_backends: Vec<Span> = ev
+        .seen_dirs
+        .iter()
+        .filter(|d| **d != root_dir)
+        .filter_map(|d| loader.module(d).backend.as_ref().map(|b| b.span))
+        .collect();
+    // A root that calls a module at an ancestor directory (`source = "../.."`) is an example of
+    // the module its repository publishes.
+    let calls_ancestor = module_dirs
+        .iter()
+        .find(|d| **d != root_dir && root_dir.starts_with(d))
+        .map(|d| {
+            let up = root_dir.strip_prefix(d).map(|r| r.components().count()).unwrap_or(0);
+            let rel = vec![".."; up].join("/");
+            format!("it calls the module at {rel}")
+        });
     let mut project = Project {
         env: spec.name.clone(),
         root: spec.dir.clone(),
@@ -301,9 +317,27 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         budget: None,
         module_dirs,
         remote_modules,
+        settings_span: settings_span(loader, &cfg),
+        ignored_backends,
+        example: if spec.deployment {
+            None
+        } else {
+            spec.example.clone().or(calls_ancestor)
+        },
     };
     crate::model::join::join(&mut project);
     project
+}
+
+/// The root's first `terraform {}` block, else the first line of its first file.
+fn settings_span(loader: &Loader, cfg: &ModuleConfig) -> Option<Span> {
+    if let Some(s) = cfg.terraform_blocks.first() {
+        return Some(*s);
+    }
+    let file = *cfg.files.first()?;
+    let text = &loader.sources.get(file).text;
+    let end = text.find('\n').unwrap_or(text.len());
+    Some(Span::new(file, 0..end))
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -1,5 +1,6 @@
-//! Alarms that notify someone: for every metric listed (`"AWS/RDS:FreeStorageSpace"`), an alarm
-//! on it with an SNS action, wherever the resource it watches exists.
+//! Alarms on the vital signs, one requirement a rule (`require`): `"alarm"`, for every metric
+//! listed (`"AWS/RDS:FreeStorageSpace"`) there is an alarm on it wherever the resource it watches
+//! exists; `"notify"`, every alarm on a listed metric has an SNS action, so someone hears of it.
 
 use super::{items, GraphCtx, GraphOutcome};
 use crate::model::Value;
@@ -19,7 +20,12 @@ pub fn validate(params: &toml::Table) -> Result<(), String> {
             return Err(format!("no resource type is known to publish namespace {ns}"));
         }
     }
-    Ok(())
+    match params.get("require").and_then(|v| v.as_str()) {
+        None | Some("alarm" | "notify") => Ok(()),
+        Some(other) => Err(format!(
+            "alarms_cover takes require = \"alarm\" or \"notify\", not {other:?}"
+        )),
+    }
 }
 
 /// The resource types whose metrics a namespace holds.
@@ -47,32 +53,48 @@ fn notifies(v: Option<&Value>) -> bool {
 }
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
-    let alarms: Vec<(String, String, bool)> = ctx
+    let alarms: Vec<(usize, String, String, bool)> = ctx
         .of_types(&["aws_cloudwatch_metric_alarm"])
         .into_iter()
         .map(|i| {
             let a = &ctx.resource(i).attributes;
             let s = |k: &str| a.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            (s("namespace"), s("metric_name"), notifies(a.get("alarm_actions")))
+            (i, s("namespace"), s("metric_name"), notifies(a.get("alarm_actions")))
         })
         .collect();
+    let metrics = ctx.param_strings("metrics");
+    let listed = |ns: &str, name: &str| metrics.iter().any(|m| m.split_once(':') == Some((ns, name)));
     let mut out = Vec::new();
-    for metric in ctx.param_strings("metrics") {
+    if ctx.param_str("require") == Some("notify") {
+        for (i, ns, name, sns) in &alarms {
+            if !listed(ns, name) {
+                continue;
+            }
+            out.push(if *sns {
+                GraphOutcome::pass(ctx, *i)
+            } else {
+                GraphOutcome::on(
+                    ctx,
+                    *i,
+                    Outcome::Fail,
+                    format!("the alarm on {ns} {name} notifies no SNS topic"),
+                )
+                .at("alarm_actions")
+            });
+        }
+        return out;
+    }
+    for metric in &metrics {
         let (ns, name) = metric.split_once(':').expect("validated");
         let subjects = ctx.of_types(watched(ns));
         let Some(&first) = subjects.first() else {
             continue;
         };
-        let covered = alarms.iter().any(|(n, m, sns)| n == ns && m == name && *sns);
+        let covered = alarms.iter().any(|(_, n, m, _)| n == ns && m == name);
         out.push(if covered {
             GraphOutcome::pass(ctx, first)
         } else {
-            GraphOutcome::on(
-                ctx,
-                first,
-                Outcome::Fail,
-                format!("no alarm on {ns} {name} notifies an SNS topic"),
-            )
+            GraphOutcome::on(ctx, first, Outcome::Fail, format!("no alarm watches {ns} {name}"))
         });
     }
     out

@@ -1,6 +1,10 @@
 //! The state backend: `require = "remote"` (not local state), `"locking"` (a lock: S3's
-//! `use_lockfile` or a DynamoDB table; other remote backends lock by themselves), or
-//! `"encryption"` (`encrypt = true`, and `kms_key_id` when `kms_key = true`).
+//! `use_lockfile` or a DynamoDB table; other remote backends lock by themselves),
+//! `"encryption"` (`encrypt = true`) or `"customer_key"` (a `kms_key_id` that is not an
+//! AWS managed key).
+//!
+//! The state is a deployment's: roots that are examples of a reusable module (see
+//! [`crate::model::Project::example`]) are skipped.
 
 use super::{GraphCtx, GraphOutcome};
 use crate::model::{Mode, Value};
@@ -9,29 +13,34 @@ use crate::source::Span;
 
 pub fn validate(params: &toml::Table) -> Result<(), String> {
     match params.get("require").and_then(|v| v.as_str()) {
-        Some("remote" | "locking" | "encryption") => {}
-        _ => return Err("backend needs require = \"remote\", \"locking\" or \"encryption\"".into()),
-    }
-    match params.get("kms_key") {
-        None | Some(toml::Value::Boolean(_)) => Ok(()),
-        Some(_) => Err("kms_key is true or false".into()),
+        Some("remote" | "locking" | "encryption" | "customer_key") => Ok(()),
+        _ => Err("backend needs require = \"remote\", \"locking\", \"encryption\" or \"customer_key\"".into()),
     }
 }
 
-/// Where a finding about the root module points when it has no backend block: its first provider
-/// configuration or resource.
+/// Whether a KMS key id, ARN or alias names an AWS managed key (`alias/aws/s3`), which every
+/// principal of the account that may use the service can use: not a customer managed key.
+pub fn aws_managed_key(id: &str) -> bool {
+    id.starts_with("alias/aws/") || id.contains(":alias/aws/")
+}
+
+/// Where a finding about the root module points when it has no backend block: its `terraform {}`
+/// block, else the first line of its first file (else, for models without files, its first
+/// provider configuration or resource).
 fn root_span(ctx: &GraphCtx) -> Option<Span> {
     let p = ctx.project;
-    p.providers
-        .iter()
-        .filter(|c| c.module.is_root())
-        .find_map(|c| c.span)
-        .or_else(|| {
-            p.resources
-                .iter()
-                .find(|r| r.module.is_root() && r.mode == Mode::Managed)
-                .map(|r| r.span)
-        })
+    p.settings_span.or_else(|| {
+        p.providers
+            .iter()
+            .filter(|c| c.module.is_root())
+            .find_map(|c| c.span)
+            .or_else(|| {
+                p.resources
+                    .iter()
+                    .find(|r| r.module.is_root() && r.mode == Mode::Managed)
+                    .map(|r| r.span)
+            })
+    })
 }
 
 fn outcome(address: &str, o: Outcome, detail: &str, span: Option<Span>) -> GraphOutcome {
@@ -52,6 +61,10 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         // Nothing was read (or nothing is managed): no state to speak of.
         return Vec::new();
     }
+    if ctx.project.example.is_some() {
+        // An example of a reusable module is not deployed from here: its state is not ours.
+        return Vec::new();
+    }
     if !ctx.project.backend_known {
         let mut o = outcome(
             "terraform",
@@ -64,12 +77,15 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     }
     let Some(b) = &ctx.project.backend else {
         if require == "remote" {
-            return vec![outcome(
-                "terraform",
-                Outcome::Fail,
-                "no backend block: state is kept in a local file",
-                root_span(ctx),
-            )];
+            let detail = match ctx.project.ignored_backends.len() {
+                0 => "no backend block: state is kept in a local file".to_string(),
+                n => format!(
+                    "no backend block in the root module: state is kept in a local file (Terraform ignores the backend {} in child module{})",
+                    if n == 1 { "block" } else { "blocks" },
+                    if n == 1 { "" } else { "s" },
+                ),
+            };
+            return vec![outcome("terraform", Outcome::Fail, &detail, root_span(ctx))];
         }
         return Vec::new();
     };
@@ -112,19 +128,29 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
             if b.kind != "s3" {
                 return Vec::new();
             }
-            if truthy("encrypt") != Some(true) {
-                return vec![outcome(&address, Outcome::Fail, "encrypt is not true", at("encrypt"))];
+            if require == "encryption" {
+                return vec![if truthy("encrypt") == Some(true) {
+                    outcome(&address, Outcome::Pass, "", at("encrypt"))
+                } else {
+                    outcome(&address, Outcome::Fail, "encrypt is not true", at("encrypt"))
+                }];
             }
-            let wants_kms = ctx.params.get("kms_key").and_then(|v| v.as_bool()) == Some(true);
-            if wants_kms && b.attributes.get("kms_key_id").is_none_or(|v| v.is_null()) {
-                return vec![outcome(
+            // A customer managed key: `kms_key_id`, and not an AWS managed alias.
+            match b.attributes.get("kms_key_id") {
+                None | Some(Value::Null) => vec![outcome(
                     &address,
                     Outcome::Fail,
-                    "no kms_key_id: state is encrypted with the S3-managed key",
-                    at("encrypt"),
-                )];
+                    "no kms_key_id: state is encrypted with a key AWS manages, if at all",
+                    Some(b.span),
+                )],
+                Some(Value::String(k)) if aws_managed_key(k) => vec![outcome(
+                    &address,
+                    Outcome::Fail,
+                    &format!("kms_key_id {k:?} is an AWS managed key, not one you control"),
+                    at("kms_key_id"),
+                )],
+                Some(_) => vec![outcome(&address, Outcome::Pass, "", at("kms_key_id"))],
             }
-            vec![outcome(&address, Outcome::Pass, "", at("encrypt"))]
         }
     }
 }

@@ -38,6 +38,8 @@ pub fn is_private(cidr: &str) -> bool {
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let mut out = Vec::new();
+    // (security group, ingress path) -> (ports, sources, databases)
+    let mut offending: std::collections::BTreeMap<(usize, String), (String, String, Vec<String>)> = Default::default();
     for (ty, attr) in DATABASES {
         for i in ctx.of_types(&[ty]) {
             let r = ctx.resource(i);
@@ -77,30 +79,47 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 );
                 continue;
             }
-            let mut open = Vec::new();
+            let mut open = false;
             for g in groups {
                 let sg = ctx.resource(g);
                 for e in ingress_of(sg) {
-                    for c in &e.cidrs {
-                        if let Some(cidr) = c.as_str() {
-                            if !is_private(cidr) {
-                                let ports = match e.ports {
-                                    Some((a, b)) if a == b => format!("port {a}"),
-                                    Some((a, b)) => format!("ports {a}-{b}"),
-                                    None => "its ports".into(),
-                                };
-                                open.push(format!("{} allows {ports} from {cidr}", sg.address));
-                            }
-                        }
+                    let wide: Vec<&str> = e
+                        .cidrs
+                        .iter()
+                        .filter_map(|c| c.as_str())
+                        .filter(|c| !is_private(c))
+                        .collect();
+                    if wide.is_empty() {
+                        continue;
                     }
+                    open = true;
+                    let ports = match e.ports {
+                        Some((a, b)) if a == b => format!("port {a}"),
+                        Some((a, b)) => format!("ports {a}-{b}"),
+                        None => "its ports".into(),
+                    };
+                    let entry = offending
+                        .entry((g, e.path.clone()))
+                        .or_insert_with(|| (ports, wide.join(", "), Vec::new()));
+                    entry.2.push(r.address.clone());
                 }
             }
-            if open.is_empty() {
+            if !open {
                 out.push(GraphOutcome::pass(ctx, i));
-            } else {
-                out.push(GraphOutcome::on(ctx, i, Outcome::Fail, open.join("; ")).at(*attr));
             }
         }
+    }
+    // One finding per offending ingress block or rule resource, naming the databases behind it.
+    for ((g, path), (ports, cidrs, dbs)) in offending {
+        out.push(
+            GraphOutcome::on(
+                ctx,
+                g,
+                Outcome::Fail,
+                format!("allows {ports} from {cidrs} to {}", dbs.join(", ")),
+            )
+            .at(path),
+        );
     }
     out
 }

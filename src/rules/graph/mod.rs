@@ -73,8 +73,8 @@ impl GraphOutcome {
 pub type GraphFn = fn(&GraphCtx) -> Vec<GraphOutcome>;
 
 const CHECKS: &[(&str, GraphFn, &[&str])] = &[
-    ("alarms_cover", alarms_cover::check, &["metrics"]),
-    ("backend", backend::check, &["require", "kms_key"]),
+    ("alarms_cover", alarms_cover::check, &["metrics", "require"]),
+    ("backend", backend::check, &["require"]),
     ("db_ingress", db_ingress::check, &[]),
     ("ecs_containers", ecs_containers::check, &["require"]),
     ("iam_wildcards", iam_wildcards::check, &[]),
@@ -86,7 +86,7 @@ const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("route53_health_check", route53_health_check::check, &[]),
     ("s3_public_grants", s3_public_grants::check, &[]),
     ("sg_ingress", sg_ingress::check, &["forbid"]),
-    ("state_store", state_store::check, &[]),
+    ("state_store", state_store::check, &["require"]),
     ("waf_on_edge", waf_on_edge::check, &[]),
 ];
 
@@ -137,6 +137,7 @@ pub fn validate(name: &str, params: &toml::Table) -> Result<(), String> {
         "multi_az" => multi_az::validate(params),
         "alarms_cover" => alarms_cover::validate(params),
         "ecs_containers" => ecs_containers::validate(params),
+        "state_store" => state_store::validate(params),
         _ => Ok(()),
     }
 }

@@ -68,30 +68,87 @@ pub fn is_world(cidr: &str) -> bool {
     cidr == "0.0.0.0/0" || cidr == "::/0"
 }
 
+/// Resource types that put traffic from a security group's sources behind a load balancer.
+const LOAD_BALANCERS: &[&str] = &["aws_lb", "aws_alb", "aws_elb"];
+
+/// What each security group is attached to in the code, by index: every managed resource that
+/// refers to the group anywhere in its attributes (instances, launch templates, databases, load
+/// balancers, ECS services, …), except other groups and rule resources, which name a group as a
+/// source or a subject, not as an attachment.
+pub fn attachments(ctx: &GraphCtx) -> std::collections::BTreeMap<usize, Vec<usize>> {
+    fn walk(ctx: &GraphCtx, v: &Value, out: &mut Vec<usize>) {
+        match v {
+            Value::Map(m) => m.values().for_each(|x| walk(ctx, x, out)),
+            Value::Open(o) => o.attrs.values().for_each(|x| walk(ctx, x, out)),
+            Value::List(items) | Value::Set(items) => items.iter().for_each(|x| walk(ctx, x, out)),
+            Value::Unknown(_) => out.extend(ctx.targets(v, &["aws_security_group"], "id")),
+            _ => {}
+        }
+    }
+    let mut by_group: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, r) in ctx.project.resources.iter().enumerate() {
+        if r.mode != crate::model::Mode::Managed
+            || r.resource_type.starts_with("aws_security_group")
+            || r.resource_type.starts_with("aws_vpc_security_group_")
+        {
+            continue;
+        }
+        let mut groups = Vec::new();
+        for v in r.attributes.values() {
+            walk(ctx, v, &mut groups);
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            by_group.entry(g).or_default().push(i);
+        }
+    }
+    by_group
+}
+
+/// `port 443`, `ports 1024-2048`, `every port`.
+fn ports_text(ports: Option<(f64, f64)>) -> String {
+    match ports {
+        Some((a, b)) if a == b => format!("port {a}"),
+        Some((0.0, 65535.0)) => "every port".to_string(),
+        Some((a, b)) => format!("ports {a}-{b}"),
+        None => "ports known only after apply".to_string(),
+    }
+}
+
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let forbid = ctx.param_str("forbid").unwrap_or("world");
-    let lb_groups: Vec<usize> = ctx
-        .of_types(&["aws_lb", "aws_alb", "aws_elb"])
-        .into_iter()
-        .flat_map(|i| {
-            let r = ctx.resource(i);
-            r.attributes
-                .get("security_groups")
-                .map(|v| ctx.targets(v, &["aws_security_group"], "id"))
-                .unwrap_or_default()
-        })
-        .collect();
+    let attached = if forbid == "world" {
+        attachments(ctx)
+    } else {
+        Default::default()
+    };
     let mut out = Vec::new();
     for i in ctx.of_types(&["aws_security_group"]) {
         let r = ctx.resource(i);
-        let mut failed = Vec::new();
-        let mut unknown = Vec::new();
+        // What the group is attached to other than load balancers: web ports open to the world
+        // are the ordinary front of a load balancer, and of a group whose load balancer is in
+        // another module or state, but not of an instance or a database.
+        let direct: Vec<&str> = attached
+            .get(&i)
+            .map(|a| {
+                a.iter()
+                    .map(|&k| ctx.resource(k))
+                    .filter(|x| !LOAD_BALANCERS.contains(&x.resource_type.as_str()))
+                    .map(|x| x.address.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut any = false;
+        // One finding per ingress block or rule resource.
         for e in ingress_of(r) {
             let ssh = e.ports.map(|(a, b)| a <= 22.0 && 22.0 <= b);
+            let mut failed = Vec::new();
+            let mut unknown: Option<(String, Vec<String>)> = None;
             for c in &e.cidrs {
                 let Some(cidr) = c.as_str() else {
                     if let Some(u) = c.unknown_refs() {
-                        unknown.push((format!("{}.cidr_blocks", e.path), u.refs));
+                        unknown.get_or_insert((format!("{}.cidr_blocks", e.path), u.refs));
                     }
                     continue;
                 };
@@ -99,8 +156,10 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                     "ssh_wide" => {
                         let wide = prefix(cidr).is_some_and(|(len, v6)| len < if v6 { 128 } else { 32 });
                         match ssh {
-                            Some(true) if wide => failed.push((e.path.clone(), format!("SSH (22) is open to {cidr}"))),
-                            None if wide => unknown.push((e.path.clone(), vec![format!("{}.from_port", r.address)])),
+                            Some(true) if wide => failed.push(format!("SSH (22) is open to {cidr}")),
+                            None if wide => {
+                                unknown.get_or_insert((e.path.clone(), vec![format!("{}.from_port", r.address)]));
+                            }
                             _ => {}
                         }
                     }
@@ -109,35 +168,36 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                             continue;
                         }
                         let web = e.ports.is_some_and(|(a, b)| a == b && (a == 80.0 || a == 443.0));
-                        if !(web && lb_groups.contains(&i)) {
-                            let ports = match e.ports {
-                                Some((a, b)) if a == b => format!("port {a}"),
-                                Some((0.0, 65535.0)) => "every port".to_string(),
-                                Some((a, b)) => format!("ports {a}-{b}"),
-                                None => "ports known only after apply".to_string(),
-                            };
-                            let why = if web { " on a group no load balancer uses" } else { "" };
-                            failed.push((e.path.clone(), format!("{ports} is open to {cidr}{why}")));
+                        let ports = ports_text(e.ports);
+                        if !web {
+                            failed.push(format!("{ports} is open to {cidr}"));
+                        } else if !direct.is_empty() {
+                            failed.push(format!(
+                                "{ports} is open to {cidr} on a group attached directly to {}",
+                                direct.join(", ")
+                            ));
                         }
                     }
                 }
             }
+            if !failed.is_empty() {
+                any = true;
+                out.push(GraphOutcome::on(ctx, i, Outcome::Fail, failed.join("; ")).at(e.path.clone()));
+            } else if let Some((_, refs)) = unknown {
+                any = true;
+                out.push(
+                    GraphOutcome::on(
+                        ctx,
+                        i,
+                        Outcome::Unresolved,
+                        "a source CIDR block is known only after apply",
+                    )
+                    .at(e.path.clone())
+                    .refs(refs),
+                );
+            }
         }
-        if let Some((path, _)) = failed.first() {
-            let all: Vec<String> = failed.iter().map(|(_, d)| d.clone()).collect();
-            out.push(GraphOutcome::on(ctx, i, Outcome::Fail, all.join("; ")).at(path.clone()));
-        } else if let Some((path, refs)) = unknown.first() {
-            out.push(
-                GraphOutcome::on(
-                    ctx,
-                    i,
-                    Outcome::Unresolved,
-                    format!("a source of {path} is known only after apply"),
-                )
-                .at(path.clone())
-                .refs(refs.clone()),
-            );
-        } else {
+        if !any {
             out.push(GraphOutcome::pass(ctx, i));
         }
     }
