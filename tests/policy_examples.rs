@@ -156,13 +156,13 @@ fn ids_and_names_are_unique_and_files_are_named_after_them() {
     let registry = Registry::builtin().unwrap();
     for p in &registry.policies {
         assert!(p.id.starts_with("IC-"), "built-in ids start with IC-: {}", p.id);
-        let file = p.source.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(file, format!("{}-{}.toml", p.id, p.name), "{}", p.source.display());
-        let service = p.source.parent().unwrap();
+        let file = p.file.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(file, format!("{}-{}.toml", p.id, p.name), "{}", p.file.display());
+        let service = p.file.parent().unwrap();
         assert!(
             service.starts_with(Path::new("policies/aws")),
             "{} is not under policies/aws/<service>/",
-            p.source.display()
+            p.file.display()
         );
     }
 }

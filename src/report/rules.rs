@@ -114,7 +114,7 @@ pub fn markdown(reg: &Registry) -> String {
             "| {} | [{}]({}) | {} | {} | {} | {} | {} |",
             p.id,
             p.name,
-            p.source.strip_prefix("policies/").unwrap_or(&p.source).display(),
+            p.file.strip_prefix("policies/").unwrap_or(&p.file).display(),
             p.severity.as_str(),
             p.category.as_str(),
             profiles(p),

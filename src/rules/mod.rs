@@ -162,7 +162,7 @@ pub struct Policy {
     pub message: Option<String>,
     pub examples: Examples,
     /// Where it was loaded from: `policies/aws/rds/…toml` or the user's file.
-    pub source: PathBuf,
+    pub file: PathBuf,
 }
 
 impl Policy {
@@ -189,7 +189,7 @@ impl Policy {
         self.environments.first().map_or("default", |e| e.as_str())
     }
 
-    fn from_file(text: &str, source: &Path) -> Result<Policy, String> {
+    fn from_file(text: &str, file: &Path) -> Result<Policy, String> {
         let f: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut check_table = f.check.clone();
         let message = match check_table.remove("message") {
@@ -273,7 +273,7 @@ impl Policy {
             check,
             message,
             examples: f.examples,
-            source: source.to_path_buf(),
+            file: file.to_path_buf(),
         })
     }
 }
@@ -364,15 +364,15 @@ impl Registry {
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
         for p in &policies {
-            if let Some(first) = seen.insert(p.id.clone(), p.source.clone()) {
+            if let Some(first) = seen.insert(p.id.clone(), p.file.clone()) {
                 errors.push(PolicyError {
-                    path: p.source.display().to_string(),
+                    path: p.file.display().to_string(),
                     message: format!("id {} is already used by {}", p.id, first.display()),
                 });
             }
             if !names.insert(p.name.clone()) {
                 errors.push(PolicyError {
-                    path: p.source.display().to_string(),
+                    path: p.file.display().to_string(),
                     message: format!("name {} is already used", p.name),
                 });
             }
