@@ -167,6 +167,27 @@ fn ids_and_names_are_unique_and_files_are_named_after_them() {
     }
 }
 
+/// The rationale is the risk, for a user who has none of the project's design documents; where the
+/// requirement comes from is the policy's `source`, which every built-in policy gives.
+#[test]
+fn rationales_name_no_design_document_and_every_builtin_policy_has_a_source() {
+    let registry = Registry::builtin().unwrap();
+    let mut problems = Vec::new();
+    for p in &registry.policies {
+        let lower = p.rationale.to_lowercase();
+        for reference in ["document 0", "documents 0", "design document", "ecia"] {
+            if lower.contains(reference) {
+                problems.push(format!("{}: rationale cites {reference:?}: {}", p.id, p.rationale));
+            }
+        }
+        match &p.source {
+            Some(source) if !source.trim().is_empty() => {}
+            _ => problems.push(format!("{}: no source (where the requirement comes from)", p.id)),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn policies_readme_is_generated_from_the_registry() {
     let registry = Registry::builtin().unwrap();

@@ -108,6 +108,10 @@ struct PolicyFile {
     severity_by_profile: BTreeMap<String, Severity>,
     what: String,
     rationale: String,
+    /// Where the requirement comes from; optional in a user's policies, and present in every
+    /// embedded one (a test enforces it).
+    #[serde(default)]
+    source: Option<String>,
     remediation: String,
     #[serde(default)]
     references: Vec<String>,
@@ -152,8 +156,11 @@ pub struct Policy {
     pub severity_by_profile: BTreeMap<String, Severity>,
     /// What it checks (prose).
     pub what: String,
-    /// Why it matters, citing the design document that asks for it.
+    /// Why it matters: the risk, written for the user, without references they cannot follow.
     pub rationale: String,
+    /// Where the requirement comes from: the design document or published guidance (`explain`
+    /// shows it). `None` for a user's policy that gives none.
+    pub source: Option<String>,
     pub remediation: String,
     pub references: Vec<String>,
     pub aliases: Aliases,
@@ -267,6 +274,7 @@ impl Policy {
             severity_by_profile: f.severity_by_profile,
             what: f.what.trim().to_string(),
             rationale: f.rationale.trim().to_string(),
+            source: f.source.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
             remediation: f.remediation.trim().to_string(),
             references: f.references,
             aliases: f.aliases,
