@@ -414,6 +414,13 @@ fn rules_and_explain_describe_the_catalog() {
     for key in ["name", "title", "severity", "category", "resource_types", "aliases"] {
         assert!(nat.get(key).is_some(), "{key}");
     }
+    assert!(
+        nat["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("Design document 003")),
+        "{}",
+        nat["source"]
+    );
     infracheck()
         .args(["explain", "CKV_AWS_16"])
         .assert()
@@ -421,6 +428,9 @@ fn rules_and_explain_describe_the_catalog() {
         .stdout(predicate::str::starts_with("IC-RDS-001 rds-storage-encrypted"))
         .stdout(predicate::str::contains("## What it checks"))
         .stdout(predicate::str::contains("## Why it matters"))
+        .stdout(predicate::str::contains(
+            "\nSource: Design document 003 (ECIA production architecture)",
+        ))
         .stdout(predicate::str::contains("## Bad"))
         .stdout(predicate::str::contains("## Good"))
         .stdout(predicate::str::contains("## References"));
@@ -486,6 +496,28 @@ good = ['resource "aws_instance" "x" { instance_type = "t3.small" }']
     )
     .unwrap();
     assert!(text.contains("ACME-EC2-001"), "{text}");
+    // A user's policy may leave out `source`: explain shows no Source line, JSON gives null.
+    infracheck()
+        .args(["explain", "ACME-EC2-001", "--policies"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "## Why it matters\nOur budget.\n\n## How to fix it",
+        ));
+    let out = infracheck()
+        .args(["rules", "--format", "json", "--policies"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let acme = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ACME-EC2-001")
+        .unwrap();
+    assert!(acme["source"].is_null(), "{acme}");
 
     std::fs::write(
         dir.path().join("aws/ec2/broken.toml"),

@@ -159,15 +159,36 @@ fn ids_and_names_are_unique_and_files_are_named_after_them() {
     let registry = Registry::builtin().unwrap();
     for p in &registry.policies {
         assert!(p.id.starts_with("IC-"), "built-in ids start with IC-: {}", p.id);
-        let file = p.source.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(file, format!("{}-{}.toml", p.id, p.name), "{}", p.source.display());
-        let service = p.source.parent().unwrap();
+        let file = p.file.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(file, format!("{}-{}.toml", p.id, p.name), "{}", p.file.display());
+        let service = p.file.parent().unwrap();
         assert!(
             service.starts_with(Path::new("policies/aws")),
             "{} is not under policies/aws/<service>/",
-            p.source.display()
+            p.file.display()
         );
     }
+}
+
+/// The rationale is the risk, for a user who has none of the project's design documents; where the
+/// requirement comes from is the policy's `source`, which every built-in policy gives.
+#[test]
+fn rationales_name_no_design_document_and_every_builtin_policy_has_a_source() {
+    let registry = Registry::builtin().unwrap();
+    let mut problems = Vec::new();
+    for p in &registry.policies {
+        let lower = p.rationale.to_lowercase();
+        for reference in ["document 0", "documents 0", "design document", "ecia"] {
+            if lower.contains(reference) {
+                problems.push(format!("{}: rationale cites {reference:?}: {}", p.id, p.rationale));
+            }
+        }
+        match &p.source {
+            Some(source) if !source.trim().is_empty() => {}
+            _ => problems.push(format!("{}: no source (where the requirement comes from)", p.id)),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

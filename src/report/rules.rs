@@ -47,6 +47,8 @@ struct RuleJson<'a> {
     environments: &'a [String],
     aliases: &'a crate::rules::Aliases,
     graph_check: Option<&'a str>,
+    /// Where the requirement comes from; `null` for a user's policy that gives none.
+    source: Option<&'a str>,
 }
 
 pub fn json(reg: &Registry) -> String {
@@ -63,6 +65,7 @@ pub fn json(reg: &Registry) -> String {
             environments: &p.environments,
             aliases: &p.aliases,
             graph_check: p.graph_check(),
+            source: p.source.as_deref(),
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&rules).expect("serializable");
@@ -114,7 +117,7 @@ pub fn markdown(reg: &Registry) -> String {
             "| {} | [{}]({}) | {} | {} | {} | {} | {} |",
             p.id,
             p.name,
-            p.source.strip_prefix("policies/").unwrap_or(&p.source).display(),
+            p.file.strip_prefix("policies/").unwrap_or(&p.file).display(),
             p.severity.as_str(),
             p.category.as_str(),
             profiles(p),
@@ -123,6 +126,14 @@ pub fn markdown(reg: &Registry) -> String {
         );
     }
     let _ = writeln!(out, "\n{} policies.", reg.policies.len());
+    let _ = writeln!(out, "\n## Why each matters, and where it comes from\n");
+    for p in &reg.policies {
+        let _ = write!(out, "- **{}** {}: {}", p.id, p.name, p.rationale);
+        if let Some(source) = &p.source {
+            let _ = write!(out, " *Source:* {source}");
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -155,6 +166,9 @@ pub fn explain(p: &Policy) -> String {
     let _ = writeln!(out, "aliases: {}", aliases(p));
     let _ = writeln!(out, "\n## What it checks\n{}", p.what);
     let _ = writeln!(out, "\n## Why it matters\n{}", p.rationale);
+    if let Some(source) = &p.source {
+        let _ = writeln!(out, "\nSource: {source}");
+    }
     let _ = writeln!(out, "\n## How to fix it\n{}", p.remediation);
     for (title, list) in [("Bad", &p.examples.bad), ("Good", &p.examples.good)] {
         let _ = writeln!(out, "\n## {title}");

@@ -88,12 +88,18 @@ fn descriptor(p: &Policy) -> ReportingDescriptor {
     let mut tags: Vec<String> = vec!["security".into(), p.category.as_str().into(), "terraform".into()];
     tags.extend(p.aliases.checkov.iter().chain(&p.aliases.trivy).cloned());
     tags.truncate(20);
-    d.properties = Some(property_bag(json!({
+    let mut properties = json!({
         "security-severity": security_severity(p.severity),
         "tags": tags,
         "precision": "very-high",
         "problem.severity": level_name(p.severity),
-    })));
+    });
+    // Where the requirement comes from stays out of the help a reviewer reads (that is the risk
+    // and the fix) and goes with the rule's metadata instead.
+    if let Some(source) = &p.source {
+        properties["source"] = json!(source);
+    }
+    d.properties = Some(property_bag(properties));
     d
 }
 

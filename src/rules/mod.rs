@@ -108,6 +108,10 @@ struct PolicyFile {
     severity_by_profile: BTreeMap<String, Severity>,
     what: String,
     rationale: String,
+    /// Where the requirement comes from; optional in a user's policies, and present in every
+    /// embedded one (a test enforces it).
+    #[serde(default)]
+    source: Option<String>,
     remediation: String,
     #[serde(default)]
     references: Vec<String>,
@@ -152,8 +156,11 @@ pub struct Policy {
     pub severity_by_profile: BTreeMap<String, Severity>,
     /// What it checks (prose).
     pub what: String,
-    /// Why it matters, citing the design document that asks for it.
+    /// Why it matters: the risk, written for the user, without references they cannot follow.
     pub rationale: String,
+    /// Where the requirement comes from: the design document or published guidance (`explain`
+    /// shows it). `None` for a user's policy that gives none.
+    pub source: Option<String>,
     pub remediation: String,
     pub references: Vec<String>,
     pub aliases: Aliases,
@@ -162,7 +169,7 @@ pub struct Policy {
     pub message: Option<String>,
     pub examples: Examples,
     /// Where it was loaded from: `policies/aws/rds/…toml` or the user's file.
-    pub source: PathBuf,
+    pub file: PathBuf,
 }
 
 impl Policy {
@@ -189,7 +196,7 @@ impl Policy {
         self.environments.first().map_or("default", |e| e.as_str())
     }
 
-    fn from_file(text: &str, source: &Path) -> Result<Policy, String> {
+    fn from_file(text: &str, file: &Path) -> Result<Policy, String> {
         let f: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut check_table = f.check.clone();
         let message = match check_table.remove("message") {
@@ -267,13 +274,14 @@ impl Policy {
             severity_by_profile: f.severity_by_profile,
             what: f.what.trim().to_string(),
             rationale: f.rationale.trim().to_string(),
+            source: f.source.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
             remediation: f.remediation.trim().to_string(),
             references: f.references,
             aliases: f.aliases,
             check,
             message,
             examples: f.examples,
-            source: source.to_path_buf(),
+            file: file.to_path_buf(),
         })
     }
 }
@@ -364,15 +372,15 @@ impl Registry {
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
         for p in &policies {
-            if let Some(first) = seen.insert(p.id.clone(), p.source.clone()) {
+            if let Some(first) = seen.insert(p.id.clone(), p.file.clone()) {
                 errors.push(PolicyError {
-                    path: p.source.display().to_string(),
+                    path: p.file.display().to_string(),
                     message: format!("id {} is already used by {}", p.id, first.display()),
                 });
             }
             if !names.insert(p.name.clone()) {
                 errors.push(PolicyError {
-                    path: p.source.display().to_string(),
+                    path: p.file.display().to_string(),
                     message: format!("name {} is already used", p.name),
                 });
             }
