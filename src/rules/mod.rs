@@ -87,6 +87,10 @@ pub struct Aliases {
     pub checkov: Vec<String>,
     #[serde(default)]
     pub trivy: Vec<String>,
+    /// Ids and names the rule had before (a rule split in two keeps its id; a renamed one lists
+    /// its old name here): suppressions, `--check` and `explain` still find it by them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former: Vec<String>,
 }
 
 /// A policy file as written.
@@ -403,6 +407,7 @@ impl Registry {
                         .checkov
                         .iter()
                         .chain(&p.aliases.trivy)
+                        .chain(&p.aliases.former)
                         .any(|a| a.eq_ignore_ascii_case(id_or_name))
                 })
             })

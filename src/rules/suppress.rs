@@ -142,6 +142,7 @@ fn names(r: &str, p: &Policy, tool: &str) -> bool {
     let alias = |list: &[String], r: &str| list.iter().any(|a| a.eq_ignore_ascii_case(r));
     r.eq_ignore_ascii_case(&p.id)
         || r == p.name
+        || (tool == "infracheck" || tool == "config") && alias(&p.aliases.former, r)
         || match tool {
             "checkov" => alias(&p.aliases.checkov, r),
             "tfsec" | "trivy" => alias(

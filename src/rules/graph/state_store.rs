@@ -43,6 +43,9 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let Some(b) = ctx.project.backend.as_ref().filter(|b| b.kind == "s3") else {
         return Vec::new();
     };
+    if ctx.project.example.is_some() {
+        return Vec::new();
+    }
     let require = ctx.param_str("require").unwrap_or("bucket_versioning");
     let mut out = Vec::new();
     if require.starts_with("bucket_") {
