@@ -230,87 +230,59 @@ pub fn files_with_errors(diags: &[Diagnostic]) -> Vec<crate::source::FileId> {
 pub const INSTANCES_NAMED: usize = 3;
 
 /// Groups the diagnostics that differ only by the module instance they were met in: a module
-/// called with `count` or `for_each` evaluates its body once per instance, and a warning about the
-/// body (an unknown `count`, a provider function) would otherwise repeat once per instance, at
-/// the same place. Each group becomes one diagnostic at that place, whose message names the module
-/// call without instance keys and ends with how many instances it was met in, naming the first
-/// [`INSTANCES_NAMED`] of them. Diagnostics without an instance address stay as they are. The
-/// result does not depend on the input's order: instances are named in key order (numbers by
-/// value), and the groups are left for [`sort`] to order.
+/// called with `count` or `for_each` evaluates its body once per instance, and a problem of the
+/// body (an unknown `count`, a provider function) would otherwise repeat once per instance at the
+/// same place; so would one of a module that several roots call under different names. Each group
+/// becomes one diagnostic at that place whose message says how many instances met it and names
+/// the first [`INSTANCES_NAMED`]; its text names the module call without instance keys
+/// (`module.app.aws_instance.this`) when every instance is of that one call. Diagnostics that
+/// name no module address, or whose group has one member, stay as they are. The result does not
+/// depend on the input's order: instances are named in key order (numbers by value), and the
+/// groups are left for [`sort`] to order.
 pub fn group_instances(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     type Key = (
         Severity,
         &'static str,
         Option<Span>,
         bool,
-        String,
-        Option<String>,
-        Option<String>,
+        Vec<Option<String>>,
+        Vec<usize>,
     );
     struct Group {
         first: Diagnostic,
-        template: Diagnostic,
-        /// Each member's instance addresses (the keyed module paths its texts name), and the
-        /// module calls they are instances of.
+        /// Message, label and help, each module address a placeholder; which address each
+        /// placeholder was.
+        texts: Vec<Option<String>>,
+        slots: Vec<usize>,
         instances: std::collections::BTreeSet<Vec<InstancePath>>,
-        calls: Vec<String>,
     }
     let mut out: Vec<Result<Diagnostic, usize>> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
     for d in diags {
-        let (message, mut paths) = without_instance_keys(&d.message);
-        let (label, label_paths) = match &d.label {
-            Some(l) => {
-                let (t, p) = without_instance_keys(l);
-                (Some(t), p)
-            }
-            None => (None, Vec::new()),
-        };
-        let (help, help_paths) = match &d.help {
-            Some(h) => {
-                let (t, p) = without_instance_keys(h);
-                (Some(t), p)
-            }
-            None => (None, Vec::new()),
-        };
-        for p in label_paths.into_iter().chain(help_paths) {
-            if !paths.contains(&p) {
-                paths.push(p);
-            }
-        }
+        let mut paths = Vec::new();
+        let mut slots = Vec::new();
+        let texts: Vec<Option<String>> = [Some(&d.message), d.label.as_ref(), d.help.as_ref()]
+            .into_iter()
+            .map(|t| t.map(|t| templated(t, &mut paths, &mut slots)))
+            .collect();
         if paths.is_empty() {
             out.push(Ok(d));
             continue;
         }
-        let key: Key = (
-            d.severity,
-            d.code,
-            d.span,
-            d.plan_time,
-            message.clone(),
-            label.clone(),
-            help.clone(),
-        );
+        let key: Key = (d.severity, d.code, d.span, d.plan_time, texts.clone(), slots.clone());
         match index.get(&key) {
             Some(&g) => {
                 groups[g].instances.insert(paths);
             }
             None => {
-                let template = Diagnostic {
-                    message,
-                    label,
-                    help,
-                    ..d.clone()
-                };
-                let calls = paths.iter().map(InstancePath::call).collect();
                 index.insert(key, groups.len());
                 out.push(Err(groups.len()));
                 groups.push(Group {
                     first: d,
-                    template,
+                    texts,
+                    slots,
                     instances: std::collections::BTreeSet::from([paths]),
-                    calls,
                 });
             }
         }
@@ -318,35 +290,72 @@ pub fn group_instances(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     out.into_iter()
         .map(|d| match d {
             Ok(d) => d,
-            Err(g) => {
-                let g = &groups[g];
-                if g.instances.len() == 1 {
-                    return g.first.clone();
-                }
-                let names: Vec<String> = g
-                    .instances
-                    .iter()
-                    .take(INSTANCES_NAMED)
-                    .map(|paths| paths.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" and "))
-                    .collect();
-                let rest = g.instances.len() - names.len();
-                let list = if rest > 0 {
-                    format!("{}, … and {rest} more", names.join(", "))
-                } else {
-                    names.join(", ")
-                };
-                let mut d = g.template.clone();
-                d.message = format!(
-                    "{} (in {} instances of {}: {list})",
-                    d.message,
-                    g.instances.len(),
-                    g.calls.join(" and ")
-                );
-                d
-            }
+            Err(g) => grouped(
+                &groups[g].first,
+                &groups[g].texts,
+                &groups[g].slots,
+                &groups[g].instances,
+            ),
         })
         .collect()
 }
+
+/// One diagnostic for a group: `first` when it has one member, else the texts filled in and the
+/// instances counted.
+fn grouped(
+    first: &Diagnostic,
+    texts: &[Option<String>],
+    slots: &[usize],
+    instances: &std::collections::BTreeSet<Vec<InstancePath>>,
+) -> Diagnostic {
+    if instances.len() == 1 {
+        return first.clone();
+    }
+    let calls = |paths: &Vec<InstancePath>| paths.iter().map(InstancePath::call).collect::<Vec<_>>();
+    let mut members = instances.iter();
+    let named_calls = members.next().map(calls).unwrap_or_default();
+    let one_call = instances.iter().all(|p| calls(p) == named_calls);
+    let fill = |t: &Option<String>| {
+        t.as_ref().map(|t| {
+            let mut parts = t.split(SLOT);
+            let mut out = parts.next().unwrap_or_default().to_string();
+            for (n, part) in parts.enumerate() {
+                out.push_str(&named_calls[slots[n]]);
+                out.push_str(part);
+            }
+            out
+        })
+    };
+    let names: Vec<String> = instances
+        .iter()
+        .take(INSTANCES_NAMED)
+        .map(|paths| paths.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" and "))
+        .collect();
+    let rest = instances.len() - names.len();
+    let list = if rest > 0 {
+        format!("{}, … and {rest} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    let of = if one_call {
+        format!("instances of {}", named_calls.join(" and "))
+    } else {
+        "module instances".to_string()
+    };
+    Diagnostic {
+        message: format!(
+            "{} (in {} {of}: {list})",
+            fill(&texts[0]).unwrap_or_default(),
+            instances.len()
+        ),
+        label: fill(&texts[1]),
+        help: fill(&texts[2]),
+        ..first.clone()
+    }
+}
+
+/// Stands for a module address in a text being grouped (no diagnostic's text holds it).
+const SLOT: char = '\u{0}';
 
 /// A module instance address as a text names it (`module.app["a"].module.db[0]`), ordered by its
 /// steps: names, then keys, numbers by value.
@@ -385,12 +394,10 @@ impl Ord for InstancePath {
     }
 }
 
-/// `text` with every module address that has instance keys (`module.app["a"].module.db[0]`)
-/// written without them (`module.app.module.db`), and those addresses, each once, in the order
-/// they appear.
-fn without_instance_keys(text: &str) -> (String, Vec<InstancePath>) {
+/// `text` with every module address (`module.app["a"].module.db[0]`) replaced by [`SLOT`]; each
+/// address is added to `paths` once, and `slots` says which of them each slot was.
+fn templated(text: &str, paths: &mut Vec<InstancePath>, slots: &mut Vec<usize>) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut paths: Vec<InstancePath> = Vec::new();
     let mut i = 0;
     while i < text.len() {
         let starts_here = text[i..].starts_with("module.")
@@ -400,15 +407,20 @@ fn without_instance_keys(text: &str) -> (String, Vec<InstancePath>) {
                 .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if starts_here {
             let (len, steps) = module_path(&text[i..]);
-            if len > 0 && steps.iter().any(|(_, k)| k.is_some()) {
+            if len > 0 {
                 let path = InstancePath {
                     text: text[i..i + len].to_string(),
                     steps,
                 };
-                out.push_str(&path.call());
-                if !paths.contains(&path) {
-                    paths.push(path);
-                }
+                let slot = match paths.iter().position(|p| *p == path) {
+                    Some(n) => n,
+                    None => {
+                        paths.push(path);
+                        paths.len() - 1
+                    }
+                };
+                slots.push(slot);
+                out.push(SLOT);
                 i += len;
                 continue;
             }
@@ -417,7 +429,7 @@ fn without_instance_keys(text: &str) -> (String, Vec<InstancePath>) {
         out.push(c);
         i += c.len_utf8().max(1);
     }
-    (out, paths)
+    out
 }
 
 /// The length of the module address at the start of `s` (`module.NAME[KEY]` steps joined by
@@ -738,13 +750,41 @@ mod tests {
     }
 
     #[test]
+    fn roots_calling_one_module_by_different_names_are_one_warning() {
+        let diags = vec![
+            unknown_count("module.simple"),
+            unknown_count("module.complete[\"x\"]"),
+            unknown_count("module.complete[\"y\"]"),
+        ];
+        let grouped = group_instances(diags);
+        assert_eq!(grouped.len(), 1);
+        assert!(
+            grouped[0]
+                .message
+                .ends_with("(in 3 module instances: module.complete[\"x\"], module.complete[\"y\"], module.simple)"),
+            "{}",
+            grouped[0].message
+        );
+        assert!(grouped[0]
+            .message
+            .starts_with("the count of module.complete.aws_instance.this"));
+    }
+
+    #[test]
     fn one_instance_and_other_places_stay_as_they_are() {
         let one = unknown_count("module.app[\"a\"]");
         let mut elsewhere = unknown_count("module.app[\"b\"]");
         elsewhere.span = Some(Span::new(crate::source::FileId(0), 30..40));
-        let plain = unknown_count("module.app");
-        let grouped = group_instances(vec![one.clone(), elsewhere.clone(), plain.clone()]);
-        assert_eq!(grouped, vec![one, elsewhere, plain]);
+        let mut other_code = unknown_count("module.app[\"c\"]");
+        other_code.code = "eval::count";
+        let no_module = Diagnostic::warning("eval::local", "local.x is unknown", one.span);
+        let grouped = group_instances(vec![
+            one.clone(),
+            elsewhere.clone(),
+            other_code.clone(),
+            no_module.clone(),
+        ]);
+        assert_eq!(grouped, vec![one, elsewhere, other_code, no_module]);
     }
 
     #[test]
