@@ -6,7 +6,7 @@ use miette::LabeledSpan;
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -213,6 +213,286 @@ pub fn render_text(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> St
     out
 }
 
+/// The files the errors among `diags` are in, each once (in the order of `diags`).
+pub fn files_with_errors(diags: &[Diagnostic]) -> Vec<crate::source::FileId> {
+    let mut files = Vec::new();
+    for d in diags.iter().filter(|d| d.is_error()) {
+        if let Some(s) = d.span {
+            if !files.contains(&s.file) {
+                files.push(s.file);
+            }
+        }
+    }
+    files
+}
+
+/// How many module instances a grouped diagnostic names before it counts the rest.
+pub const INSTANCES_NAMED: usize = 3;
+
+/// Groups the diagnostics that differ only by the module instance they were met in: a module
+/// called with `count` or `for_each` evaluates its body once per instance, and a problem of the
+/// body (an unknown `count`, a provider function) would otherwise repeat once per instance at the
+/// same place; so would one of a module that several roots call under different names. Each group
+/// becomes one diagnostic at that place whose message says how many instances met it and names
+/// the first [`INSTANCES_NAMED`]; its text names the module call without instance keys
+/// (`module.app.aws_instance.this`) when every instance is of that one call. Diagnostics that
+/// name no module address, or whose group has one member, stay as they are. The result does not
+/// depend on the input's order: instances are named in key order (numbers by value), and the
+/// groups are left for [`sort`] to order.
+pub fn group_instances(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    type Key = (
+        Severity,
+        &'static str,
+        Option<Span>,
+        bool,
+        Vec<Option<String>>,
+        Vec<usize>,
+    );
+    struct Group {
+        first: Diagnostic,
+        /// Message, label and help, each module address a placeholder; which address each
+        /// placeholder was.
+        texts: Vec<Option<String>>,
+        slots: Vec<usize>,
+        instances: std::collections::BTreeSet<Vec<InstancePath>>,
+    }
+    let mut out: Vec<Result<Diagnostic, usize>> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for d in diags {
+        let mut paths = Vec::new();
+        let mut slots = Vec::new();
+        let texts: Vec<Option<String>> = [Some(&d.message), d.label.as_ref(), d.help.as_ref()]
+            .into_iter()
+            .map(|t| t.map(|t| templated(t, &mut paths, &mut slots)))
+            .collect();
+        if paths.is_empty() {
+            out.push(Ok(d));
+            continue;
+        }
+        let key: Key = (d.severity, d.code, d.span, d.plan_time, texts.clone(), slots.clone());
+        match index.get(&key) {
+            Some(&g) => {
+                groups[g].instances.insert(paths);
+            }
+            None => {
+                index.insert(key, groups.len());
+                out.push(Err(groups.len()));
+                groups.push(Group {
+                    first: d,
+                    texts,
+                    slots,
+                    instances: std::collections::BTreeSet::from([paths]),
+                });
+            }
+        }
+    }
+    out.into_iter()
+        .map(|d| match d {
+            Ok(d) => d,
+            Err(g) => grouped(
+                &groups[g].first,
+                &groups[g].texts,
+                &groups[g].slots,
+                &groups[g].instances,
+            ),
+        })
+        .collect()
+}
+
+/// One diagnostic for a group: `first` when it has one member, else the texts filled in and the
+/// instances counted.
+fn grouped(
+    first: &Diagnostic,
+    texts: &[Option<String>],
+    slots: &[usize],
+    instances: &std::collections::BTreeSet<Vec<InstancePath>>,
+) -> Diagnostic {
+    if instances.len() == 1 {
+        return first.clone();
+    }
+    let calls = |paths: &Vec<InstancePath>| paths.iter().map(InstancePath::call).collect::<Vec<_>>();
+    let mut members = instances.iter();
+    let named_calls = members.next().map(calls).unwrap_or_default();
+    let one_call = instances.iter().all(|p| calls(p) == named_calls);
+    let fill = |t: &Option<String>| {
+        t.as_ref().map(|t| {
+            let mut parts = t.split(SLOT);
+            let mut out = parts.next().unwrap_or_default().to_string();
+            for (n, part) in parts.enumerate() {
+                out.push_str(&named_calls[slots[n]]);
+                out.push_str(part);
+            }
+            out
+        })
+    };
+    let names: Vec<String> = instances
+        .iter()
+        .take(INSTANCES_NAMED)
+        .map(|paths| paths.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" and "))
+        .collect();
+    let rest = instances.len() - names.len();
+    let list = if rest > 0 {
+        format!("{}, … and {rest} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    let of = if one_call {
+        format!("instances of {}", named_calls.join(" and "))
+    } else {
+        "module instances".to_string()
+    };
+    Diagnostic {
+        message: format!(
+            "{} (in {} {of}: {list})",
+            fill(&texts[0]).unwrap_or_default(),
+            instances.len()
+        ),
+        label: fill(&texts[1]),
+        help: fill(&texts[2]),
+        ..first.clone()
+    }
+}
+
+/// Stands for a module address in a text being grouped (no diagnostic's text holds it).
+const SLOT: char = '\u{0}';
+
+/// A module instance address as a text names it (`module.app["a"].module.db[0]`), ordered by its
+/// steps: names, then keys, numbers by value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct InstancePath {
+    text: String,
+    steps: Vec<(String, Option<InstanceKey>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum InstanceKey {
+    Number(u64),
+    Text(String),
+}
+
+impl InstancePath {
+    /// The module call: the address without its instance keys (`module.app.module.db`).
+    fn call(&self) -> String {
+        self.steps
+            .iter()
+            .map(|(name, _)| format!("module.{name}"))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+impl PartialOrd for InstancePath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for InstancePath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.steps, &self.text).cmp(&(&other.steps, &other.text))
+    }
+}
+
+/// `text` with every module address (`module.app["a"].module.db[0]`) replaced by [`SLOT`]; each
+/// address is added to `paths` once, and `slots` says which of them each slot was.
+fn templated(text: &str, paths: &mut Vec<InstancePath>, slots: &mut Vec<usize>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let starts_here = text[i..].starts_with("module.")
+            && !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if starts_here {
+            let (len, steps) = module_path(&text[i..]);
+            if len > 0 {
+                let path = InstancePath {
+                    text: text[i..i + len].to_string(),
+                    steps,
+                };
+                let slot = match paths.iter().position(|p| *p == path) {
+                    Some(n) => n,
+                    None => {
+                        paths.push(path);
+                        paths.len() - 1
+                    }
+                };
+                slots.push(slot);
+                out.push(SLOT);
+                i += len;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or_default();
+        out.push(c);
+        i += c.len_utf8().max(1);
+    }
+    out
+}
+
+/// The length of the module address at the start of `s` (`module.NAME[KEY]` steps joined by
+/// `.`), and its steps; 0 when there is none.
+fn module_path(s: &str) -> (usize, Vec<(String, Option<InstanceKey>)>) {
+    let mut steps = Vec::new();
+    let mut end = 0;
+    let mut at = 0;
+    while let Some(rest) = s[at..].strip_prefix("module.") {
+        let name_len = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '-')))
+            .map_or(rest.len(), |(n, _)| n);
+        if name_len == 0 {
+            break;
+        }
+        let name = &rest[..name_len];
+        let mut next = at + "module.".len() + name_len;
+        let key = match instance_key(&s[next..]) {
+            Some((len, key)) => {
+                next += len;
+                Some(key)
+            }
+            None => None,
+        };
+        steps.push((name.to_string(), key));
+        end = next;
+        // Another step only after a `.` that starts one.
+        if !s[next..].starts_with(".module.") {
+            break;
+        }
+        at = next + 1;
+    }
+    (end, steps)
+}
+
+/// An instance key at the start of `s`: `[0]` or `["name"]` (with `\"` escapes), and its length.
+fn instance_key(s: &str) -> Option<(usize, InstanceKey)> {
+    let rest = s.strip_prefix('[')?;
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let mut escaped = false;
+        for (n, c) in quoted.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    return quoted[n + 1..]
+                        .starts_with(']')
+                        .then(|| (n + 4, InstanceKey::Text(quoted[..n].to_string())));
+                }
+                _ => {}
+            }
+        }
+        return None;
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || !rest[digits..].starts_with(']') {
+        return None;
+    }
+    let n = rest[..digits].parse().ok()?;
+    Some((digits + 2, InstanceKey::Number(n)))
+}
+
 /// Sorts diagnostics into the order users see: by file, position, then message.
 pub fn sort(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diags.sort_by_cached_key(|d| {
@@ -409,6 +689,103 @@ impl miette::SourceCode for Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unknown_count(instance: &str) -> Diagnostic {
+        Diagnostic::warning(
+            "eval::unknown-expansion",
+            format!("the count of {instance}.aws_instance.this depends on var.n: it is checked as {instance}.aws_instance.this[*]"),
+            Some(Span::new(crate::source::FileId(0), 10..20)),
+        )
+        .with_help("give var.n a value")
+    }
+
+    #[test]
+    fn warnings_of_module_instances_are_one_naming_the_instances() {
+        let keys = ["b", "a", "d", "c", "e"];
+        let diags = keys
+            .iter()
+            .map(|k| unknown_count(&format!("module.app[\"{k}\"]")))
+            .collect();
+        let grouped = group_instances(diags);
+        assert_eq!(grouped.len(), 1);
+        assert_eq!(
+            grouped[0].message,
+            "the count of module.app.aws_instance.this depends on var.n: it is checked as module.app.aws_instance.this[*] \
+             (in 5 instances of module.app: module.app[\"a\"], module.app[\"b\"], module.app[\"c\"], … and 2 more)"
+        );
+        assert_eq!(grouped[0].help.as_deref(), Some("give var.n a value"));
+    }
+
+    #[test]
+    fn count_instances_are_named_in_number_order() {
+        let diags = [10, 2, 1]
+            .iter()
+            .map(|n| unknown_count(&format!("module.db[{n}]")))
+            .collect();
+        let grouped = group_instances(diags);
+        assert_eq!(grouped.len(), 1);
+        assert!(
+            grouped[0]
+                .message
+                .ends_with("(in 3 instances of module.db: module.db[1], module.db[2], module.db[10])"),
+            "{}",
+            grouped[0].message
+        );
+    }
+
+    #[test]
+    fn nested_instances_group_under_the_nested_call() {
+        let diags = vec![
+            unknown_count("module.env[\"dev\"].module.app[0]"),
+            unknown_count("module.env[\"prod\"].module.app[0]"),
+        ];
+        let grouped = group_instances(diags);
+        assert_eq!(grouped.len(), 1);
+        assert!(grouped[0]
+            .message
+            .contains("the count of module.env.module.app.aws_instance.this"));
+        assert!(grouped[0].message.ends_with(
+            "(in 2 instances of module.env.module.app: module.env[\"dev\"].module.app[0], module.env[\"prod\"].module.app[0])"
+        ));
+    }
+
+    #[test]
+    fn roots_calling_one_module_by_different_names_are_one_warning() {
+        let diags = vec![
+            unknown_count("module.simple"),
+            unknown_count("module.complete[\"x\"]"),
+            unknown_count("module.complete[\"y\"]"),
+        ];
+        let grouped = group_instances(diags);
+        assert_eq!(grouped.len(), 1);
+        assert!(
+            grouped[0]
+                .message
+                .ends_with("(in 3 module instances: module.complete[\"x\"], module.complete[\"y\"], module.simple)"),
+            "{}",
+            grouped[0].message
+        );
+        assert!(grouped[0]
+            .message
+            .starts_with("the count of module.complete.aws_instance.this"));
+    }
+
+    #[test]
+    fn one_instance_and_other_places_stay_as_they_are() {
+        let one = unknown_count("module.app[\"a\"]");
+        let mut elsewhere = unknown_count("module.app[\"b\"]");
+        elsewhere.span = Some(Span::new(crate::source::FileId(0), 30..40));
+        let mut other_code = unknown_count("module.app[\"c\"]");
+        other_code.code = "eval::count";
+        let no_module = Diagnostic::warning("eval::local", "local.x is unknown", one.span);
+        let grouped = group_instances(vec![
+            one.clone(),
+            elsewhere.clone(),
+            other_code.clone(),
+            no_module.clone(),
+        ]);
+        assert_eq!(grouped, vec![one, elsewhere, other_code, no_module]);
+    }
 
     #[test]
     fn snippet_of_short_lines_is_the_lines_around_the_span() {

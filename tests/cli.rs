@@ -524,12 +524,23 @@ good = ['resource "aws_instance" "x" { instance_type = "t3.small" }']
         "id = \"IC-X-1\"\n[check]\nassert = { path = \"a\" }\n",
     )
     .unwrap();
-    infracheck()
+    let out = infracheck()
         .args(["rules", "--policies"])
         .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("broken.toml"));
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // The words of the help, as miette wraps them.
+    let err = String::from_utf8(out.stderr).unwrap();
+    let words = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("broken.toml"), "{err}");
+    // The help points where a user of the installed binary can look, not into the repository.
+    assert!(
+        words.contains("https://github.com/infracheck/infracheck#writing-policies"),
+        "{err}"
+    );
+    assert!(words.contains("`infracheck explain ID`"), "{err}");
+    assert!(!words.contains("see policies/README.md"), "{err}");
 }
 
 #[test]

@@ -695,3 +695,28 @@ fn each_mapped_item_gets_one_evaluation_from_the_findings_on_it() {
         )
     );
 }
+
+#[test]
+fn compare_to_code_with_errors_reports_the_account_and_the_errors_and_exits_2() {
+    let (code, out, err) = live(&[
+        "--items",
+        "fixtures/live/items.json",
+        "--compare-to",
+        "fixtures/reports/unreadable",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("drift is not compared: the code in fixtures/reports/unreadable has errors"),
+        "{err}"
+    );
+    assert!(err.contains("fixtures/reports/unreadable/broken.tf:3:8"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(!findings(&out).is_empty(), "the account is still checked");
+    assert!(v.get("drift").is_none(), "{v}");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "hcl::parse");
+    assert_eq!(d["file"], "fixtures/reports/unreadable/broken.tf");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(8)));
+}

@@ -306,3 +306,55 @@ fn a_clean_input_is_a_successful_invocation_without_notifications() {
     assert_eq!(invocations[0]["executionSuccessful"], true);
     assert!(invocations[0].get("toolExecutionNotifications").is_none());
 }
+
+#[test]
+fn an_unreadable_file_makes_an_unsuccessful_run_that_still_validates() {
+    let (log, code) = sarif_exiting(&root(), &["fixtures/reports/unreadable"]);
+    assert_eq!(code, Some(2));
+    assert_valid(&validator(), &log);
+    assert_github_rules(&log);
+    let run = &log["runs"][0];
+    // The file that reads is still checked.
+    assert!(run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["ruleId"] == "IC-EC2-004"));
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notifications = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notifications.len(), 1, "{notifications:?}");
+    let n = &notifications[0];
+    assert_eq!(n["level"], "error");
+    assert_eq!(n["descriptor"]["id"], "hcl::parse");
+    assert!(n["message"]["text"].as_str().unwrap().starts_with("invalid HCL"));
+    let physical = &n["locations"][0]["physicalLocation"];
+    assert_eq!(
+        physical["artifactLocation"]["uri"],
+        "fixtures/reports/unreadable/broken.tf"
+    );
+    assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(
+        (
+            physical["region"]["startLine"].as_u64(),
+            physical["region"]["startColumn"].as_u64()
+        ),
+        (Some(3), Some(8))
+    );
+}
+
+#[test]
+fn grouped_warnings_are_one_warning_notification() {
+    let (log, code) = sarif_exiting(&root(), &["fixtures/reports/module_instances"]);
+    assert!(code.is_some_and(|c| c < 2));
+    assert_valid(&validator(), &log);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notifications = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notifications.len(), 1, "{notifications:?}");
+    assert_eq!(notifications[0]["level"], "warning");
+    assert!(notifications[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("in 3 instances of module.network"));
+}

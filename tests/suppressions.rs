@@ -208,7 +208,10 @@ fn baselines_report_only_new_findings_and_list_stale_entries() {
             .unwrap()
     };
     let out = run(&["--write-baseline", "baseline.json"]);
-    assert_eq!(out.status.code(), Some(1));
+    // Recording the findings is what the run was asked to do: exit 0, the findings still reported.
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["summary"]["sys"]["failed"].as_u64().unwrap() > 0);
     let baseline: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap()).unwrap();
     let entries = baseline["entries"].as_array().unwrap();
@@ -250,4 +253,41 @@ fn baselines_report_only_new_findings_and_list_stale_entries() {
         stderr.contains("IC-EC2-004 sys/main.tf aws_instance.app associate_public_ip_address"),
         "{stderr}"
     );
+}
+
+#[test]
+fn writing_a_baseline_exits_0_and_2_when_the_input_has_errors() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let run = |fixture: &str, baseline: &str| {
+        Command::cargo_bin("infracheck")
+            .unwrap()
+            .current_dir(&root)
+            .env("NO_COLOR", "1")
+            .args(["check", fixture, "--format", "json", "--write-baseline"])
+            .arg(dir.path().join(baseline))
+            .output()
+            .unwrap()
+    };
+    // Findings, all recorded: the run did what it was asked.
+    let out = run("fixtures/systems/redis-worker", "clean.json");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("clean.json").exists());
+    // An unparsable file: the baseline is written from what reads, the errors are reported, and
+    // the run exits 2 as any run on unreadable input does.
+    let out = run("fixtures/reports/unreadable", "partial.json");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fixtures/reports/unreadable/broken.tf:3:8"), "{stderr}");
+    assert!(
+        stderr.contains("what could not be read has no entries in the baseline"),
+        "{stderr}"
+    );
+    let baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("partial.json")).unwrap()).unwrap();
+    assert!(baseline["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["address"] == "aws_instance.app"));
 }

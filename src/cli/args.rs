@@ -148,7 +148,8 @@ pub struct CheckArgs {
     /// the configuration's [[ignore]] entries still apply.
     #[arg(long)]
     pub no_inline_ignores: bool,
-    /// Record today's failures and unresolved findings in FILE.
+    /// Record today's failures and unresolved findings in FILE. Exits 0 once it is written (the
+    /// findings are still reported), 2 when the input has errors.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Report only findings not recorded in FILE (see --write-baseline); lists stale entries.

@@ -2,11 +2,10 @@
 //! environments that have a budget (the budget rule reads the estimate), runs the policy engine,
 //! applies suppressions and the baseline, and hands the findings to the reporter of `--format`.
 
-use super::{color, input_diagnostics, known_profile, registry, write_report, Selection};
+use super::{color, input_diagnostics, known_profile, print_diagnostics, registry, write_report, Selection};
 use crate::cli::args::{CheckArgs, CheckFormat};
 use crate::cli::error::usage;
 use crate::cost::catalog::Catalog;
-use crate::diag;
 use crate::exit;
 use crate::model::{Budget, Project};
 use crate::report;
@@ -47,14 +46,20 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
     if let Some(path) = &args.baseline {
         stale = crate::rules::baseline::apply(path, &mut findings, &loader.sources).map_err(|m| usage(m, None))?;
     }
+    let diags = input_diagnostics(&projects, &loader);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
     if let Some(path) = &args.write_baseline {
         let n = crate::rules::baseline::write(path, &findings, &loader.sources)
             .map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))?;
         eprintln!("recorded {n} finding(s) in the baseline {}", path.display());
+        if errors > 0 {
+            eprintln!(
+                "the input has errors (below): what could not be read has no entries in the baseline, and its findings will be new once it reads"
+            );
+        }
     }
     // After suppressions and the baseline, which account for every rule's findings.
     selection.apply(&mut findings);
-    let diags = input_diagnostics(&projects, &loader);
     let color = color(&args.target.color);
     let opts = report::check::Options {
         color,
@@ -63,7 +68,14 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
         compact: args.report.compact,
     };
     let report = match args.format {
-        CheckFormat::Text => report::check::text(&reg, &projects, &findings, &loader.sources, &opts),
+        CheckFormat::Text => {
+            let mut text = report::check::text(&reg, &projects, &findings, &loader.sources, &opts);
+            // The errors themselves go to stderr, below; the report says the run is not clean.
+            if let Some(line) = report::check::incomplete(&diags) {
+                text.push_str(&format!("{line}; the errors are printed on stderr\n"));
+            }
+            text
+        }
         CheckFormat::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
         CheckFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
         CheckFormat::Markdown => {
@@ -72,9 +84,7 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
         CheckFormat::Junit => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
     };
     write_report(args.report.output.as_deref(), &report)?;
-    if args.format != CheckFormat::Json && !diags.is_empty() {
-        eprint!("{}", diag::render_text(&diags, &loader.sources, color));
-    }
+    print_diagnostics(&diags, &loader.sources, color);
     if !stale.is_empty() {
         eprintln!(
             "{} baseline entr{} no longer found (fixed, moved or renamed; rewrite it with --write-baseline):",
@@ -90,7 +100,6 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
             eprintln!("  {} {} {}{path}", e.rule, e.file, e.address);
         }
     }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
     let failing = findings
         .iter()
         .any(|f| f.outcome == Outcome::Fail && f.suppressed.is_none() && f.severity >= args.report.severity);
@@ -99,6 +108,10 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
     std::mem::forget((loader, projects, findings));
     Ok(if errors > 0 {
         exit::BAD_INPUT
+    } else if args.write_baseline.is_some() {
+        // The run asked to record today's findings, and it did: that is a success. The findings
+        // are still reported, and a later run with --baseline reports only new ones.
+        exit::CLEAN
     } else if failing && !args.report.soft_fail {
         exit::FINDINGS
     } else {

@@ -1,12 +1,11 @@
 //! `infracheck cost`: the monthly cost of each project from the price catalog (offline), per
 //! resource and cost component, or the difference from an earlier estimate (`--compare-to`).
 
-use super::{color, input_diagnostics, write_report};
+use super::{color, input_diagnostics, print_diagnostics, write_report};
 use crate::cli::args::{CostArgs, CostFormat};
 use crate::cli::error::usage;
 use crate::config::Settings;
 use crate::cost::usage::Usage;
-use crate::diag;
 use crate::exit;
 use crate::model::Project;
 use crate::report;
@@ -48,19 +47,36 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
             envs.iter().map(|(e, _)| crate::cost::diff::Snapshot::of(e)).collect();
         let diffs = crate::cost::diff::diff(&before, &after);
         let report = match args.format {
-            CostFormat::Json => report::cost::diff_json(&diffs, old),
-            CostFormat::Markdown => report::cost::diff_markdown(&diffs, old),
-            _ => report::cost::diff_text(&diffs, old),
+            CostFormat::Json => report::cost::diff_json(&diffs, old, &diags, &loader.sources),
+            CostFormat::Markdown => report::cost::diff_markdown(&diffs, old, &diags, &loader.sources),
+            _ => {
+                let mut text = report::cost::diff_text(&diffs, old);
+                if let Some(line) = report::check::incomplete(&diags) {
+                    text.push_str(&format!(
+                        "{line}: what it declares is not in the change; the errors are printed on stderr\n"
+                    ));
+                }
+                text
+            }
         };
         let errors = write_and_tell(args, &report, &diags, &loader)?;
         std::mem::forget((loader, projects));
         return Ok(if errors > 0 { exit::BAD_INPUT } else { exit::CLEAN });
     }
     let report = match args.format {
-        CostFormat::Json => report::cost::json(&envs, &loader.sources),
-        CostFormat::Markdown => report::cost::markdown(&envs, &loader.sources),
+        CostFormat::Json => report::cost::json(&envs, &diags, &loader.sources),
+        CostFormat::Markdown => report::cost::markdown(&envs, &diags, &loader.sources),
         CostFormat::Csv => report::cost::csv(&envs, &loader.sources),
-        _ => report::cost::text(&envs, &loader.sources),
+        _ => {
+            let mut text = report::cost::text(&envs, &loader.sources);
+            // The errors themselves go to stderr; the report says the total leaves part out.
+            if let Some(line) = report::check::incomplete(&diags) {
+                text.push_str(&format!(
+                    "{line}: what it declares is not in the totals; the errors are printed on stderr\n"
+                ));
+            }
+            text
+        }
     };
     let errors = write_and_tell(args, &report, &diags, &loader)?;
     // A line that could not be priced (no catalog price, or a quantity too large to compute) is
@@ -91,12 +107,7 @@ fn write_and_tell(
     loader: &crate::hcl::Loader,
 ) -> miette::Result<usize> {
     write_report(args.output.as_deref(), report)?;
-    if !diags.is_empty() {
-        eprint!(
-            "{}",
-            diag::render_text(diags, &loader.sources, color(&args.target.color))
-        );
-    }
+    print_diagnostics(diags, &loader.sources, color(&args.target.color));
     Ok(diags.iter().filter(|d| d.is_error()).count())
 }
 

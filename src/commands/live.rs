@@ -2,15 +2,16 @@
 //! by the live front end, checked by the policy engine as accounts are checked, optionally
 //! compared to the code (drift) and reported to an AWS Config rule (PutEvaluations).
 
-use super::{color, input_diagnostics, known_profile, registry, write_report, Selection};
+use super::{color, input_diagnostics, known_profile, print_diagnostics, registry, write_report, Selection};
 use crate::cli::args::{LiveArgs, LiveFormat};
 use crate::cli::error::usage;
-use crate::diag::{self, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::exit;
 use crate::model::Project;
 use crate::report;
 use crate::rules::engine::{self, Finding, Outcome, Undecided};
 use crate::rules::{Category, Check, Registry};
+use crate::source::SourceMap;
 use crate::targets::{self, Targets};
 
 /// Runs the policies on accounts: the same engine as `check`, without the state policies (an
@@ -207,6 +208,28 @@ fn put_evaluations(
     Ok(())
 }
 
+/// `diags` located in `into` instead of `from`: each file they are in is added to `into` once, as
+/// its original text (a translated file's spans are mapped back to the text the user wrote).
+fn adopt(diags: &[Diagnostic], from: &SourceMap, into: &SourceMap) -> Vec<Diagnostic> {
+    let mut added: std::collections::HashMap<crate::source::FileId, crate::source::FileId> = Default::default();
+    diags
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if let Some(span) = d.span {
+                let file = from.get(span.file);
+                let id = *added
+                    .entry(span.file)
+                    .or_insert_with(|| into.add(file.path.clone(), file.text.clone()));
+                let start = file.original_offset(span.start);
+                let end = file.original_offset(span.end).max(start);
+                d.span = Some(crate::source::Span::new(id, start..end));
+            }
+            d
+        })
+        .collect()
+}
+
 /// `infracheck live`: what is deployed, checked against the policies (and compared to the code).
 pub fn live(args: &LiveArgs) -> miette::Result<u8> {
     if args.profile_renamed.is_some() {
@@ -274,6 +297,8 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         quiet: args.report.quiet,
         compact: args.report.compact,
     };
+    // The errors of the code `--compare-to` reads, located in `sources` as the findings are.
+    let mut code_errors: Vec<Diagnostic> = Vec::new();
     let drift = match &args.compare_to {
         Some(dir) => {
             let target = Targets {
@@ -287,18 +312,26 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
                 .filter(|d| d.is_error())
                 .collect();
             if !errors.is_empty() {
-                eprint!("{}", diag::render_text(&errors, &code_loader.sources, color));
-                return Ok(exit::BAD_INPUT);
+                // Drift against code that is partly unread would list what it declares as not in
+                // the code: not compared. The account's findings are still reported, with the
+                // code's errors, and the run exits 2.
+                code_errors = adopt(&errors, &code_loader.sources, &sources);
+                eprintln!(
+                    "drift is not compared: the code in {} has errors (below)",
+                    dir.display()
+                );
+                None
+            } else {
+                let accounts: Vec<&Project> = projects.iter().collect();
+                let arn_of = |r: &crate::model::Resource| {
+                    r.attributes
+                        .get("arn")
+                        .and_then(crate::model::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                Some(crate::live::drift::drift(&accounts, &code, &arn_of))
             }
-            let accounts: Vec<&Project> = projects.iter().collect();
-            let arn_of = |r: &crate::model::Resource| {
-                r.attributes
-                    .get("arn")
-                    .and_then(crate::model::Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            Some(crate::live::drift::drift(&accounts, &code, &arn_of))
         }
         None => None,
     };
@@ -307,14 +340,21 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         .as_ref()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
+    let diags = &code_errors;
     let mut report = match args.format {
-        LiveFormat::Json => report::check::json(&reg, &projects, &findings, &[], &sources),
-        LiveFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &[], &sources),
+        LiveFormat::Json => report::check::json(&reg, &projects, &findings, diags, &sources),
+        LiveFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, diags, &sources),
         LiveFormat::Markdown => {
-            report::markdown::markdown_with(&reg, &projects, &findings, &[], &sources, args.report.quiet)
+            report::markdown::markdown_with(&reg, &projects, &findings, diags, &sources, args.report.quiet)
         }
-        LiveFormat::Junit => report::junit::junit(&reg, &projects, &findings, &[], &sources),
-        _ => report::check::text(&reg, &projects, &findings, &sources, &opts),
+        LiveFormat::Junit => report::junit::junit(&reg, &projects, &findings, diags, &sources),
+        _ => {
+            let mut text = report::check::text(&reg, &projects, &findings, &sources, &opts);
+            if let Some(line) = report::check::incomplete(diags) {
+                text.push_str(&format!("{line}; the errors are printed on stderr\n"));
+            }
+            text
+        }
     };
     if let Some(d) = &drift {
         match args.format {
@@ -337,6 +377,7 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         }
     }
     write_report(args.report.output.as_deref(), &report)?;
+    print_diagnostics(diags, &sources, color);
     let resources: usize = projects.iter().map(|p| p.resources.len()).sum();
     eprintln!(
         "read {} configuration item(s) into {resources} resource(s){}",
@@ -365,7 +406,9 @@ pub fn live(args: &LiveArgs) -> miette::Result<u8> {
         put_evaluations(args, rule, region, &evaluations)?;
     }
     let drifted = args.fail_on_drift && drift.as_ref().is_some_and(|d| !d.is_empty());
-    Ok(if (failing && !args.report.soft_fail) || drifted {
+    Ok(if !code_errors.is_empty() {
+        exit::BAD_INPUT
+    } else if (failing && !args.report.soft_fail) || drifted {
         exit::FINDINGS
     } else {
         exit::CLEAN

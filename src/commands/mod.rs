@@ -17,8 +17,10 @@ use crate::hcl::Loader;
 use crate::model::Project;
 use crate::rules::engine::Finding;
 use crate::rules::Registry;
+use crate::source::SourceMap;
 use crate::targets::Targets;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -32,7 +34,11 @@ pub fn registry(dirs: &[PathBuf]) -> miette::Result<Registry> {
                 errors.len(),
                 list.join("\n  ")
             ),
-            Some("see policies/README.md for the format".into()),
+            Some(format!(
+                "the format of a policy file is described under \"Writing policies\" in {}#writing-policies; \
+                 `infracheck explain ID` shows a bundled policy in full, and `infracheck rules` lists them",
+                crate::report::INFORMATION_URI
+            )),
         )
     })
 }
@@ -71,16 +77,43 @@ pub fn color(args: &ColorArgs) -> bool {
 /// The input problems of every project, in source order.
 pub fn input_diagnostics(projects: &[Project], loader: &Loader) -> Vec<Diagnostic> {
     // A module several roots use reports its problems once (a remote source not followed, a
-    // syntax error), not once per root.
+    // syntax error), not once per root; one that several instances of a module call meet is one
+    // problem naming the instances.
     let mut seen = std::collections::HashSet::new();
-    let mut diags: Vec<Diagnostic> = projects
+    let diags: Vec<Diagnostic> = projects
         .iter()
         .flat_map(|p| p.diagnostics.iter())
         .filter(|d| seen.insert((d.code, d.span, d.message.clone())))
         .cloned()
         .collect();
+    let mut diags = diag::group_instances(diags);
     diag::sort(&mut diags, &loader.sources);
     diags
+}
+
+/// Prints the input's problems on stderr, rendered with their snippets as the text report renders
+/// them, then how many there are. Whatever the report's format: a JSON or SARIF report on stdout
+/// or in `--output` is read by a program, and the person watching the run reads stderr.
+pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, color: bool) {
+    if diags.is_empty() {
+        return;
+    }
+    let mut out = diag::render_text(diags, sources, color);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let _ = write!(
+        out,
+        "{errors} error(s), {} warning(s) in the input",
+        diags.len() - errors
+    );
+    if errors > 0 {
+        let files = diag::files_with_errors(diags).len();
+        let _ = write!(
+            out,
+            ": the result is incomplete, {files} file(s) could not be read or evaluated"
+        );
+    }
+    out.push('\n');
+    let _ = std::io::stderr().lock().write_all(out.as_bytes());
 }
 
 /// What to scan, as target resolution reads it.

@@ -1,9 +1,8 @@
 //! `infracheck resources`: every resource instance after evaluation (address, type, region,
 //! source location, and with `--values` its attributes).
 
-use super::{color, input_diagnostics, write_out};
+use super::{color, input_diagnostics, print_diagnostics, write_out};
 use crate::cli::args::{ResourcesArgs, ResourcesFormat};
-use crate::diag;
 use crate::exit;
 use crate::report;
 use crate::targets;
@@ -21,16 +20,8 @@ pub fn resources(args: &ResourcesArgs) -> miette::Result<u8> {
             let _ = report::resources::write_json(&projects, &loader.sources, &mut std::io::stdout().lock());
         }
     }
-    if args.format == ResourcesFormat::Text && !diags.is_empty() {
-        eprint!("{}", diag::render_text(&diags, &loader.sources, color));
-    }
+    print_diagnostics(&diags, &loader.sources, color);
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    if args.format == ResourcesFormat::Text {
-        let warnings = diags.len() - errors;
-        if errors + warnings > 0 {
-            eprintln!("{errors} error(s), {warnings} warning(s) in the input");
-        }
-    }
     // As in `check`: the OS frees it faster.
     std::mem::forget((loader, projects));
     Ok(if errors > 0 { exit::BAD_INPUT } else { exit::CLEAN })

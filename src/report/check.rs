@@ -190,6 +190,30 @@ pub fn text(
     out
 }
 
+/// What the errors among the input's problems mean for the result, when there are any:
+/// `the result is incomplete: 1 file could not be read or evaluated (2 errors)`. Every report
+/// says it where it says whether the run is clean, so no report of a run with errors reads as clean.
+pub fn incomplete(diags: &[Diagnostic]) -> Option<String> {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors == 0 {
+        return None;
+    }
+    let files = crate::diag::files_with_errors(diags).len();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    Some(if files == 0 {
+        format!(
+            "the result is incomplete: {} in the input",
+            plural(errors, "error", "errors")
+        )
+    } else {
+        format!(
+            "the result is incomplete: {} could not be read or evaluated ({})",
+            plural(files, "file", "files"),
+            plural(errors, "error", "errors")
+        )
+    })
+}
+
 /// `checked 2 root modules: dev (terraform/environments/dev), examples/simple`: what a run read.
 pub fn checked_roots(projects: &[Project]) -> String {
     let names: Vec<String> = projects

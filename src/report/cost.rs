@@ -2,6 +2,7 @@
 //! and JSON, markdown and CSV.
 
 use crate::cost::{EnvCost, Kind, Line, LineStatus, ResourceCost};
+use crate::diag::{Diagnostic, DiagnosticJson};
 use crate::model::money::{cents, unit_usd, usd};
 use crate::source::SourceMap;
 use rust_decimal::prelude::ToPrimitive;
@@ -342,6 +343,8 @@ fn number(d: Decimal) -> f64 {
 #[derive(Serialize)]
 struct JsonReport {
     environments: Vec<JsonEnv>,
+    /// The problems with the input, as `check --format json` gives them.
+    diagnostics: Vec<DiagnosticJson>,
 }
 
 #[derive(Serialize)]
@@ -569,9 +572,10 @@ fn json_env(e: &EnvCost, root: &str, sources: &SourceMap) -> JsonEnv {
     }
 }
 
-pub fn json(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
+pub fn json(envs: &[(EnvCost, String)], diags: &[Diagnostic], sources: &SourceMap) -> String {
     let report = JsonReport {
         environments: envs.iter().map(|(e, root)| json_env(e, root, sources)).collect(),
+        diagnostics: diags.iter().map(|d| DiagnosticJson::new(d, sources)).collect(),
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');
@@ -653,8 +657,9 @@ pub fn csv(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
 }
 
 /// A pull-request comment: the totals, then each environment's resources in collapsed details.
-pub fn markdown(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
+pub fn markdown(envs: &[(EnvCost, String)], diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::from("## infracheck cost estimate\n\n");
+    super::markdown::incomplete_banner(&mut out, diags);
     out.push_str("| Environment | Region | Monthly | Estimated | Free | Not estimated | No price in catalog | Usage not given |\n");
     out.push_str("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (e, _) in envs {
@@ -672,6 +677,7 @@ pub fn markdown(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
             c.usage_pending
         );
     }
+    super::markdown::input_problems(&mut out, diags, sources);
     for (e, root) in envs {
         let _ = writeln!(
             out,
@@ -798,8 +804,14 @@ pub fn diff_text(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String 
 }
 
 /// The cost difference as a pull-request comment.
-pub fn diff_markdown(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String {
+pub fn diff_markdown(
+    diffs: &[crate::cost::diff::EnvDiff],
+    against: &str,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> String {
     let mut out = format!("## infracheck cost change against `{against}`\n\n");
+    super::markdown::incomplete_banner(&mut out, diags);
     out.push_str("| Environment | Before | After | Change |\n|---|---:|---:|---:|\n");
     for d in diffs {
         let _ = writeln!(
@@ -821,6 +833,7 @@ pub fn diff_markdown(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> Str
             signed(new.saturating_sub(old))
         );
     }
+    super::markdown::input_problems(&mut out, diags, sources);
     for d in diffs.iter().filter(|d| !d.resources.is_empty()) {
         let _ = writeln!(
             out,
@@ -856,6 +869,8 @@ struct JsonDiffReport {
     new_monthly_usd: f64,
     diff_usd: f64,
     environments: Vec<JsonEnvDiff>,
+    /// The problems with the input, as `check --format json` gives them.
+    diagnostics: Vec<DiagnosticJson>,
 }
 
 #[derive(Serialize)]
@@ -879,7 +894,12 @@ struct JsonResourceDiff {
     diff_usd: f64,
 }
 
-pub fn diff_json(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String {
+pub fn diff_json(
+    diffs: &[crate::cost::diff::EnvDiff],
+    against: &str,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> String {
     let (old, new) = totals(diffs);
     let report = JsonDiffReport {
         compared_to: against.to_string(),
@@ -912,6 +932,7 @@ pub fn diff_json(diffs: &[crate::cost::diff::EnvDiff], against: &str) -> String 
                     .collect(),
             })
             .collect(),
+        diagnostics: diags.iter().map(|d| DiagnosticJson::new(d, sources)).collect(),
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');

@@ -60,6 +60,8 @@ pub fn markdown_with(
 ) -> String {
     let findings = ordered(findings, sources);
     let mut out = String::from("## infracheck\n\n");
+    // First, so that nobody reads the table below as a clean run.
+    let incomplete = incomplete_banner(&mut out, diags);
     let _ = writeln!(
         out,
         "| Environment | Passed | Critical | High | Medium | Low | Info | Unresolved | Suppressed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -88,7 +90,11 @@ pub fn markdown_with(
         .filter(|f| f.outcome == Outcome::Fail && f.suppressed.is_none())
         .collect();
     if failures.is_empty() {
-        out.push_str("\nNo failures.\n");
+        out.push_str(if incomplete.is_some() {
+            "\nNo failures in the input that could be read; the result is incomplete until the errors above are fixed.\n"
+        } else {
+            "\nNo failures.\n"
+        });
     }
     for sev in Severity::ALL {
         let group: Vec<&&&Finding> = failures.iter().filter(|f| f.severity == sev).collect();
@@ -118,33 +124,46 @@ pub fn markdown_with(
     out
 }
 
-/// The problems with the input, right under the summary: an error means part of the input went
-/// unchecked, which a reviewer should know before reading the findings. Nothing when there are none.
-fn input_problems(out: &mut String, diags: &[Diagnostic], sources: &SourceMap) {
-    if diags.is_empty() {
-        return;
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+/// When the input has errors, the line that says the result is incomplete, as a quote above the
+/// summary table; whether it wrote one.
+pub(crate) fn incomplete_banner(out: &mut String, diags: &[Diagnostic]) -> Option<String> {
+    let line = super::check::incomplete(diags)?;
     let _ = writeln!(
         out,
-        "\n### Input problems ({})\n",
-        [(errors, "error"), (warnings, "warning")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "> **{}.** The errors are listed below the table; fix them and run again.\n",
+        capitalized(&line)
     );
-    if errors > 0 {
-        out.push_str("Part of the input could not be read or evaluated, so the findings below may be incomplete.\n\n");
-    }
-    out.push_str("| Severity | Location | Code | Problem |\n|---|---|---|---|\n");
-    for d in diags {
-        let severity = match d.severity {
-            diag::Severity::Error => "error",
-            diag::Severity::Warning => "warning",
+    Some(line)
+}
+
+/// The problems with the input, right under the summary: an error means part of the input went
+/// unchecked, which a reviewer should know before reading the findings. The errors come first, in
+/// a section of their own that names the files, then the warnings. Nothing when there are none.
+pub(crate) fn input_problems(out: &mut String, diags: &[Diagnostic], sources: &SourceMap) {
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.iter().partition(|d| d.is_error());
+    if !errors.is_empty() {
+        let files = diag::files_with_errors(diags).len();
+        let _ = writeln!(out, "\n### Errors ({})\n", errors.len());
+        let what = if files == 0 {
+            "the input".to_string()
+        } else {
+            format!("{files} file{}", if files == 1 { "" } else { "s" })
         };
+        let _ = writeln!(
+            out,
+            "infracheck could not read or evaluate {what}: what these errors leave unread is missing from the results below.\n"
+        );
+        problem_table(out, &errors, sources);
+    }
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\n### Warnings ({})\n", warnings.len());
+        problem_table(out, &warnings, sources);
+    }
+}
+
+fn problem_table(out: &mut String, diags: &[&Diagnostic], sources: &SourceMap) {
+    out.push_str("| Location | Code | Problem |\n|---|---|---|\n");
+    for d in diags {
         let at = d
             .span
             .map(|s| format!("<code>{}</code>", cell(&position(s, sources))))
@@ -156,7 +175,7 @@ fn input_problems(out: &mut String, diags: &[Diagnostic], sources: &SourceMap) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| {severity} | {at} | <code>{}</code> | {}{help} |",
+            "| {at} | <code>{}</code> | {}{help} |",
             cell(d.code),
             cell_keeping_code(&d.message)
         );

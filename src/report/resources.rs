@@ -169,7 +169,11 @@ impl Serialize for ProjectJson<'_> {
         // Remote module calls that were read (from .terraform/modules or the module cache).
         st.serialize_field("remote_modules", &remote_modules(p, sources))?;
         st.serialize_field("modules_not_followed", &modules_not_followed(p, sources))?;
-        let diagnostics: Vec<DiagnosticJson> = p.diagnostics.iter().map(|d| DiagnosticJson::new(d, sources)).collect();
+        // One per problem and place: what each instance of a module call met is grouped.
+        let diagnostics: Vec<DiagnosticJson> = crate::diag::group_instances(p.diagnostics.clone())
+            .iter()
+            .map(|d| DiagnosticJson::new(d, sources))
+            .collect();
         st.serialize_field("diagnostics", &diagnostics)?;
         st.end()
     }

@@ -4,6 +4,7 @@
 //! partial fingerprint that survives unrelated edits; and one invocation whose tool execution
 //! notifications are the problems with the input.
 
+use super::INFORMATION_URI;
 use crate::diag::{self, Diagnostic};
 use crate::model::Project;
 use crate::rules::engine::{Finding, Outcome};
@@ -20,7 +21,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/infracheck/infracheck";
 const SRCROOT: &str = "%SRCROOT%";
 
 /// GitHub's `security-severity` for each severity (its bands: critical ≥ 9.0, high ≥ 7.0, medium
