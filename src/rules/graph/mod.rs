@@ -12,11 +12,14 @@ mod multi_az;
 mod nat_per_az;
 mod private_db_subnets;
 mod provider_credentials;
+mod resource_policy_cross_account;
+mod resource_policy_public;
 mod route53_health_check;
 mod routes;
 mod s3_public_grants;
 mod sg_ingress;
 mod state_store;
+mod statements;
 mod waf_on_edge;
 
 use super::engine::Outcome;
@@ -83,6 +86,12 @@ const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("nat_per_az", nat_per_az::check, &[]),
     ("private_db_subnets", private_db_subnets::check, &[]),
     ("provider_credentials", provider_credentials::check, &[]),
+    (
+        "resource_policy_cross_account",
+        resource_policy_cross_account::check,
+        &[],
+    ),
+    ("resource_policy_public", resource_policy_public::check, &[]),
     ("route53_health_check", route53_health_check::check, &[]),
     ("s3_public_grants", s3_public_grants::check, &[]),
     ("sg_ingress", sg_ingress::check, &["forbid"]),
@@ -102,6 +111,8 @@ pub const NAMES: &[&str] = &[
     "nat_per_az",
     "private_db_subnets",
     "provider_credentials",
+    "resource_policy_cross_account",
+    "resource_policy_public",
     "route53_health_check",
     "s3_public_grants",
     "sg_ingress",
@@ -178,6 +189,22 @@ impl<'a> GraphCtx<'a> {
     /// The resources of `types` that `value` refers to, or whose `key` attribute equals it.
     pub fn targets(&self, value: &Value, types: &[&str], key: &str) -> Vec<usize> {
         link_targets(value, &self.index, types, key)
+    }
+
+    /// The resource or data source a reference (`aws_iam_role.app.arn`, `module.a.data.x.y.json`)
+    /// names, if it is one of the project's.
+    pub fn referenced(&self, reference: &str) -> Option<usize> {
+        let mut addr = reference;
+        loop {
+            if let Some(&i) = self.index.by_address.get(addr) {
+                return Some(i);
+            }
+            let next = crate::model::join::referenced_address(addr);
+            if next == addr {
+                return None;
+            }
+            addr = next;
+        }
     }
 
     pub fn param_str(&self, name: &str) -> Option<&'a str> {
