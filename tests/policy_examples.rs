@@ -206,3 +206,31 @@ fn policies_readme_is_generated_from_the_registry() {
          (or INFRACHECK_UPDATE_POLICIES_README=1 cargo test --test policy_examples)"
     );
 }
+
+/// Every snapshot of a bad example belongs to an example that exists: a rule split or an example
+/// removed leaves no stale snapshot behind.
+#[test]
+fn every_policy_snapshot_belongs_to_a_bad_example() {
+    let registry = Registry::builtin().unwrap_or_else(|e| panic!("{e:#?}"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/policies");
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        let Some(stem) = name.strip_suffix(".snap") else {
+            continue;
+        };
+        let known = stem.rsplit_once("-bad-").is_some_and(|(id, n)| {
+            registry
+                .policies
+                .iter()
+                .find(|p| p.id == id)
+                .zip(n.parse::<usize>().ok())
+                .is_some_and(|(p, n)| n < p.examples.bad.len())
+        });
+        if !known {
+            stale.push(name);
+        }
+    }
+    stale.sort();
+    assert!(stale.is_empty(), "snapshots of no bad example: {stale:?}");
+}

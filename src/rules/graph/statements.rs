@@ -550,7 +550,7 @@ fn json_statements(v: &Value, path: &str) -> Result<Vec<Statement>, Unknown> {
                         principals.push(Principal {
                             kind: Part::Known(kind.clone()),
                             id,
-                            path: path.to_string(),
+                            path: at.clone(),
                         });
                     }
                 }
@@ -561,7 +561,7 @@ fn json_statements(v: &Value, path: &str) -> Result<Vec<Statement>, Unknown> {
                     principals.push(Principal {
                         kind: p.clone(),
                         id: p,
-                        path: path.to_string(),
+                        path: at.clone(),
                     });
                 }
             }
@@ -574,10 +574,13 @@ fn json_statements(v: &Value, path: &str) -> Result<Vec<Statement>, Unknown> {
         };
         out.push(Statement {
             label: sid_label(format!("Statement[{k}]"), m.get("Sid")),
-            path: at,
+            path: at.clone(),
             effect: m.get("Effect").and_then(Part::of).unwrap_or(Part::Known(String::new())),
             actions: Part::list(m.get("Action")),
-            actions_path: path.to_string(),
+            // Statements inside JSON have no source location of their own: the path names the
+            // statement (findings on two statements stay apart in baselines) and locates to the
+            // attribute.
+            actions_path: at.clone(),
             resources: Part::list(m.get("Resource")),
             principals,
             not_principals: m.get("NotPrincipal").is_some_and(|v| !v.is_null()),
