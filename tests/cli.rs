@@ -366,7 +366,7 @@ fn check_text_points_at_the_line_with_a_snippet_and_help() {
             "help: Remove `associate_public_ip_address = true`",
         ))
         .stdout(predicate::str::contains(
-            "fixtures/systems/redis-worker: 12 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed",
+            "fixtures/systems/redis-worker: 13 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed",
         ));
 }
 
@@ -788,7 +788,7 @@ fn quiet_reports_only_failures_and_keeps_the_summary() {
     let quiet = String::from_utf8(quiet.get_output().stdout.clone()).unwrap();
     assert!(!quiet.contains("IC-VPC-001"), "{quiet}");
     assert!(quiet.contains("IC-ELC-003"), "{quiet}");
-    assert!(quiet.contains("12 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed"));
+    assert!(quiet.contains("13 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed"));
     let md = infracheck()
         .args(args)
         .args(["-q", "--format", "markdown"])
