@@ -79,7 +79,7 @@ pub enum ConfigError {
     #[diagnostic(code(config::read))]
     Read { path: String, source: std::io::Error },
     #[error("{path}: {message}")]
-    #[diagnostic(code(config::parse), help("see the README's Configuration section for the format"))]
+    #[diagnostic(code(config::parse), help("the format is in the README's Configuration section: https://github.com/infracheck/infracheck#configuration-infrachecktoml"))]
     Parse {
         path: String,
         message: String,
