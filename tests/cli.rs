@@ -74,23 +74,23 @@ fn env_selects_one_environment_with_its_own_values() {
     // Three NAT addresses and the bastion's.
     assert_eq!(count(&prod, "aws_eip"), 4);
     assert_eq!(count(&prod, "aws_subnet"), 9);
-    let rt = attr(&prod, "module.vpc.aws_route.private_nat[2]");
+    let rt = attr(&prod, "module.platform.module.vpc.aws_route.private_nat[2]");
     assert_eq!(
         rt["refers_to"]["nat_gateway_id"][0],
-        "module.vpc.aws_nat_gateway.this[2].id"
+        "module.platform.module.vpc.aws_nat_gateway.this[2].id"
     );
     assert_eq!(rt["region"], "ap-south-1");
     assert_eq!(rt["file"], "terraform/modules/vpc/main.tf");
 
     let (dev, _) = json(&["resources", "--env", "dev"]);
     assert_eq!(count(&dev, "aws_nat_gateway"), 1);
-    let rt = attr(&dev, "module.vpc.aws_route.private_nat[1]");
+    let rt = attr(&dev, "module.platform.module.vpc.aws_route.private_nat[1]");
     assert_eq!(
         rt["refers_to"]["nat_gateway_id"][0],
-        "module.vpc.aws_nat_gateway.this[0].id"
+        "module.platform.module.vpc.aws_nat_gateway.this[0].id"
     );
     assert_eq!(
-        attr(&dev, "module.vpc.aws_vpc.this")["attributes"]["cidr_block"],
+        attr(&dev, "module.platform.module.vpc.aws_vpc.this")["attributes"]["cidr_block"],
         "10.0.0.0/16"
     );
 }
@@ -270,7 +270,7 @@ fn values_show_what_is_known_only_after_apply() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "nat_gateway_id = (known after apply: module.vpc.aws_nat_gateway.this[2].id)",
+            "nat_gateway_id = (known after apply: module.platform.module.vpc.aws_nat_gateway.this[2].id)",
         ));
 }
 
@@ -552,8 +552,13 @@ fn changed_files_check_only_the_roots_that_use_them() {
             _ => v["summary"].as_object().unwrap().keys().cloned().collect(),
         }
     };
-    // A module every environment uses; one environment's variables; a file no environment uses.
+    // A module every environment uses (directly, or through the composition module); one
+    // environment's variables; a file no environment uses.
     assert_eq!(envs(&["terraform/modules/iam/main.tf"]), ["dev", "prod", "staging"]);
+    assert_eq!(
+        envs(&["terraform/modules/platform/main.tf"]),
+        ["dev", "prod", "staging"]
+    );
     assert_eq!(envs(&["terraform/environments/prod/terraform.tfvars"]), ["prod"]);
     assert_eq!(
         envs(&["fixtures/systems/redis-worker/main.tf"]),

@@ -235,7 +235,8 @@ fn the_side_by_side_summary_lists_every_environment() {
         total.split_whitespace().collect::<Vec<_>>(),
         ["Total", "$121.01", "$243.22", "$147.37"]
     );
-    assert!(out.contains("  module.vpc   ") || out.contains("  module.vpc "));
+    // One row per top-level module call: the environments are one call of the composition module.
+    assert!(out.contains("  module.platform "), "{out}");
 }
 
 #[test]
@@ -369,7 +370,7 @@ fn a_budget_overrun_is_a_check_finding_at_the_largest_resource() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = findings[0];
     assert_eq!(f["outcome"], "fail");
-    assert_eq!(f["address"], "module.vpc.aws_nat_gateway.this[0]");
+    assert_eq!(f["address"], "module.platform.module.vpc.aws_nat_gateway.this[0]");
     assert_eq!(f["file"], "terraform/modules/vpc/main.tf");
     assert_eq!(f["line"], 48);
     let message = f["message"].as_str().unwrap();

@@ -12,8 +12,8 @@ terraform {
     }
   }
 
-  # The bucket and the lock table are this environment's module.state_backend (bootstrapped with
-  # local state, then migrated with terraform init -migrate-state).
+  # The bucket and the lock table are this environment's module.platform.module.state_backend
+  # (bootstrapped with local state, then migrated with terraform init -migrate-state).
   backend "s3" {
     bucket         = "ecia-prod-tf-state"
     key            = "prod/terraform.tfstate"
