@@ -235,8 +235,17 @@ fn the_side_by_side_summary_lists_every_environment() {
         total.split_whitespace().collect::<Vec<_>>(),
         ["Total", "$121.01", "$243.22", "$147.37"]
     );
-    // One row per top-level module call: the environments are one call of the composition module.
-    assert!(out.contains("  module.platform "), "{out}");
+    // One row per module call inside the composition module every environment calls.
+    let vpc = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("module.platform.module.vpc "))
+        .last()
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(
+        vpc.split_whitespace().collect::<Vec<_>>(),
+        ["module.platform.module.vpc", "$44.53", "$133.59", "$44.53"]
+    );
+    assert!(!out.contains("  module.platform  "), "{out}");
 }
 
 #[test]

@@ -180,8 +180,10 @@ pub struct ResourceCost {
     pub address: String,
     pub resource_type: String,
     pub region: String,
-    /// The top-level module call: `module.state_backend` for
-    /// `module.state_backend.module.bucket.aws_s3_bucket.this`; empty at the root.
+    /// The module call its subtotal is under: the top-level call (`module.state_backend` for
+    /// `module.state_backend.module.bucket.aws_s3_bucket.this`; empty at the root), or, when every
+    /// resource is created through one composition module, the call below it
+    /// (`module.platform.module.vpc`).
     pub module: String,
     pub span: Span,
     pub kind: Kind,
@@ -312,9 +314,30 @@ pub fn region_of(r: &Resource) -> String {
     r.region.as_str().unwrap_or_default().to_string()
 }
 
+/// How many module calls deep subtotals group: one (the top-level calls), plus one for each
+/// module call that every managed resource is created through (a root that is a thin wrapper of
+/// one composition module groups by the calls inside it).
+fn subtotal_depth(project: &Project) -> usize {
+    let paths: Vec<&[(String, crate::model::InstanceKey)]> = project
+        .resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed)
+        .map(|r| r.module.0.as_slice())
+        .collect();
+    let Some(first) = paths.first() else {
+        return 1;
+    };
+    let mut shared = 0;
+    while shared < first.len() && paths.iter().all(|p| p.len() > shared && p[shared] == first[shared]) {
+        shared += 1;
+    }
+    shared + 1
+}
+
 /// Prices every managed resource of `project`.
 pub fn estimate_project(project: &Project, usage: &Usage, catalog: &Catalog) -> EnvCost {
     let ctx = Ctx::new(project, usage);
+    let depth = subtotal_depth(project);
     let mut resources: Vec<ResourceCost> = project
         .resources
         .iter()
@@ -329,12 +352,11 @@ pub fn estimate_project(project: &Project, usage: &Usage, catalog: &Catalog) -> 
                 address: r.address.clone(),
                 resource_type: r.resource_type.clone(),
                 region: region_of(r),
-                module: r
-                    .module
-                    .0
-                    .first()
+                module: r.module.0[..r.module.0.len().min(depth)]
+                    .iter()
                     .map(|(n, k)| format!("module.{n}{k}"))
-                    .unwrap_or_default(),
+                    .collect::<Vec<_>>()
+                    .join("."),
                 span: r.span,
                 kind,
                 lines: components.into_iter().map(|c| price(c, catalog)).collect(),
