@@ -238,8 +238,7 @@ fn the_side_by_side_summary_lists_every_environment() {
     // One row per module call inside the composition module every environment calls.
     let vpc = out
         .lines()
-        .filter(|l| l.trim_start().starts_with("module.platform.module.vpc "))
-        .last()
+        .rfind(|l| l.trim_start().starts_with("module.platform.module.vpc "))
         .unwrap_or_else(|| panic!("{out}"));
     assert_eq!(
         vpc.split_whitespace().collect::<Vec<_>>(),
