@@ -291,3 +291,28 @@ fn writing_a_baseline_exits_0_and_2_when_the_input_has_errors() {
         .iter()
         .any(|e| e["address"] == "aws_instance.app"));
 }
+
+/// An `[[ignore]]` scoped to other environments than the ones checked (a hook checking one) is
+/// not reported as unused; checked with its environment, it is.
+#[test]
+fn an_ignore_scoped_to_an_unchecked_environment_is_not_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    for env in ["a", "b"] {
+        let root = dir.path().join(env);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(
+            root.join("main.tf"),
+            "resource \"aws_s3_bucket\" \"x\" {\n  bucket = \"x\"\n}\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join(".infracheck.toml"),
+        "[env.a]\nroot = \"a\"\n\n[env.b]\nroot = \"b\"\n\n[[ignore]]\nrule = \"IC-RDS-001\"\nenv = [\"b\"]\nreason = \"b's legacy database\"\n",
+    )
+    .unwrap();
+    let (v, _) = check(dir.path(), &["--env", "a"]);
+    assert!(by_rule(&v, "IC-SUP-001").is_empty(), "{v}");
+    let (v, _) = check(dir.path(), &["--env", "b"]);
+    assert_eq!(by_rule(&v, "IC-SUP-001").len(), 1, "{v}");
+}

@@ -354,7 +354,10 @@ pub fn apply(
         }
     }
     for (k, ig) in ignores.iter().enumerate() {
-        if !config_used[k] {
+        // An ignore scoped to environments none of which was checked (a hook checking one) has
+        // had no chance to match.
+        let in_scope = ig.env.is_empty() || projects.iter().any(|p| ig.env.contains(&p.env));
+        if !config_used[k] && in_scope {
             if let Some(rule) = meta(UNUSED) {
                 extra.push(meta_finding(
                     registry,
