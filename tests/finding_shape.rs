@@ -329,3 +329,34 @@ fn a_module_repositorys_examples_are_not_deployments() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_split_rule_answers_to_its_former_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = infracheck(dir.path())
+        .args(["explain", "state-store-hardened"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("IC-TF-004 state-bucket-versioned"), "{text}");
+    assert!(text.contains("formerly: state-store-hardened"), "{text}");
+    // A suppression written with the former name still applies.
+    let main = r#"# infracheck:ignore state-store-hardened reason="versioning is on the replica"
+resource "aws_s3_bucket" "state" {
+  bucket = "state"
+}
+"#;
+    write(dir.path(), &[("versions.tf", BACKEND), ("main.tf", main)]);
+    let out = infracheck(dir.path())
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "IC-TF-004")
+        .expect("IC-TF-004 fails");
+    assert_eq!(f["suppressed"]["justification"], "versioning is on the replica", "{f}");
+}

@@ -164,6 +164,9 @@ pub fn explain(p: &Policy) -> String {
         let _ = writeln!(out, "resource types: {}", p.resource_types.join(", "));
     }
     let _ = writeln!(out, "aliases: {}", aliases(p));
+    if !p.aliases.former.is_empty() {
+        let _ = writeln!(out, "formerly: {}", p.aliases.former.join(", "));
+    }
     let _ = writeln!(out, "\n## What it checks\n{}", p.what);
     let _ = writeln!(out, "\n## Why it matters\n{}", p.rationale);
     if let Some(source) = &p.source {
