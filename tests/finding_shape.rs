@@ -20,6 +20,22 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// The first finding of `rule` that `check .` reports in `dir`.
+fn first_of(dir: &Path, rule: &str) -> Value {
+    let out = infracheck(dir)
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule)
+        .cloned()
+        .unwrap_or_else(|| panic!("{rule} is not reported: {v}"))
+}
+
 /// (rule, address, resource, path, file, line) of every failure.
 fn failures(cwd: &Path, args: &[&str]) -> Vec<(String, String, String, String, String, u64)> {
     let out = infracheck(cwd).args(args).args(["--format", "json"]).output().unwrap();
@@ -208,17 +224,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
 }
 "#;
     write(dir.path(), &[("versions.tf", BACKEND), ("main.tf", main)]);
-    let out = infracheck(dir.path())
-        .args(["check", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "IC-S3-003" && f["outcome"] == "fail")
-        .expect("IC-S3-003 fails");
+    let f = first_of(dir.path(), "IC-S3-003");
     assert_eq!(f["address"], "aws_s3_bucket_public_access_block.data");
     assert_eq!(f["resource"], "aws_s3_bucket.data");
     assert_eq!(f["path"], "block_public_policy");
@@ -269,17 +275,7 @@ fn a_backend_in_a_child_module_does_not_count() {
             ("modules/state/main.tf", &format!("{BACKEND}\n{BUCKET}")),
         ],
     );
-    let out = infracheck(dir.path())
-        .args(["check", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "IC-TF-001")
-        .expect("IC-TF-001 is reported");
+    let f = first_of(dir.path(), "IC-TF-001");
     assert_eq!(f["outcome"], "fail");
     assert_eq!(f["line"], 1);
     assert!(f["file"].as_str().unwrap().ends_with("main.tf") && !f["file"].as_str().unwrap().contains("modules"));
@@ -347,16 +343,6 @@ resource "aws_s3_bucket" "state" {
 }
 "#;
     write(dir.path(), &[("versions.tf", BACKEND), ("main.tf", main)]);
-    let out = infracheck(dir.path())
-        .args(["check", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "IC-TF-004")
-        .expect("IC-TF-004 fails");
+    let f = first_of(dir.path(), "IC-TF-004");
     assert_eq!(f["suppressed"]["justification"], "versioning is on the replica", "{f}");
 }

@@ -224,21 +224,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 );
             }
         }
-        if let Some((path, u)) = &src.unreadable {
-            out.push(
-                GraphOutcome::on(
-                    ctx,
-                    src.resource,
-                    Outcome::Unresolved,
-                    "the policy is known only after apply",
-                )
-                .at(path.clone())
-                .refs(u.refs.clone()),
-            );
-        }
-        if out.len() == before && !undecided {
-            out.push(GraphOutcome::pass(ctx, src.resource));
-        }
+        src.finish(ctx, &mut out, before, undecided);
     }
     out
 }

@@ -97,21 +97,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 out.push(GraphOutcome::on(ctx, src.resource, outcome, detail).at(at).refs(refs));
             }
         }
-        if let Some((path, u)) = &src.unreadable {
-            out.push(
-                GraphOutcome::on(
-                    ctx,
-                    src.resource,
-                    Outcome::Unresolved,
-                    "the policy is known only after apply",
-                )
-                .at(path.clone())
-                .refs(u.refs.clone()),
-            );
-        }
-        if out.len() == before {
-            out.push(GraphOutcome::pass(ctx, src.resource));
-        }
+        src.finish(ctx, &mut out, before, false);
     }
     for (ty, narrowing, grants) in PERMISSIONS {
         for i in ctx.of_types(&[ty]) {

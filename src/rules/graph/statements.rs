@@ -197,6 +197,27 @@ pub struct Source {
 }
 
 impl Source {
+    /// What a rule reports on the source after judging its statements (`out[before..]`): that
+    /// the statements it could not read are known only after apply, and a pass when nothing else
+    /// was reported and nothing was left undecided.
+    pub fn finish(&self, ctx: &GraphCtx, out: &mut Vec<super::GraphOutcome>, before: usize, undecided: bool) {
+        if let Some((path, u)) = &self.unreadable {
+            out.push(
+                super::GraphOutcome::on(
+                    ctx,
+                    self.resource,
+                    crate::rules::engine::Outcome::Unresolved,
+                    "the policy is known only after apply",
+                )
+                .at(path.clone())
+                .refs(u.refs.clone()),
+            );
+        }
+        if out.len() == before && !undecided {
+            out.push(super::GraphOutcome::pass(ctx, self.resource));
+        }
+    }
+
     fn has_principals(&self) -> bool {
         self.statements
             .iter()
