@@ -417,8 +417,9 @@ boto3.client("config", **kw).put_config_rule(ConfigRule={"ConfigRuleName": "infr
             "IC-S3-001 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
             "IC-S3-002 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
             "IC-S3-003 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
-            // The public bucket policy (Principal "*").
-            "IC-S3-004 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            // The public bucket policy (Principal "*"): a resource policy allowing everyone,
+            // on the bucket's policy.
+            "IC-IAM-003 fail aws_s3_bucket_policy[\"public-assets\"] arn:aws:s3:::public-assets",
         ]
         .into_iter()
         .map(String::from)
@@ -489,7 +490,8 @@ boto3.client("config", **kw).put_config_rule(ConfigRule={"ConfigRuleName": "infr
                 "NON_COMPLIANT",
                 "infracheck: failed IC-IAM-002",
             ),
-            ("AWS::IAM::Role", "role", "COMPLIANT", "infracheck: passed 1 check(s)"),
+            // The role's trust policy passes the resource-policy rules too (IC-IAM-003, IC-IAM-004).
+            ("AWS::IAM::Role", "role", "COMPLIANT", "infracheck: passed 3 check(s)"),
             // IC-S3-002 (a customer-managed key) is info, below the default threshold (low).
             (
                 "AWS::S3::Bucket",
@@ -501,7 +503,7 @@ boto3.client("config", **kw).put_config_rule(ConfigRule={"ConfigRuleName": "infr
                 "AWS::S3::Bucket",
                 "public-assets",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-S3-001, IC-S3-003, IC-S3-004",
+                "infracheck: failed IC-IAM-003, IC-S3-001, IC-S3-003",
             ),
         ];
         let expected: Vec<(String, String, String, String)> = expected
