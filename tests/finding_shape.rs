@@ -346,3 +346,31 @@ resource "aws_s3_bucket" "state" {
     let f = first_of(dir.path(), "IC-TF-004");
     assert_eq!(f["suppressed"]["justification"], "versioning is on the replica", "{f}");
 }
+
+#[test]
+fn an_unpinned_module_is_a_finding_at_its_version_suppressed_on_its_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = r#"module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "~> 5.0"
+}
+
+# infracheck:ignore IC-TF-009 reason="the labels follow their main branch on purpose"
+module "labels" {
+  source = "git::https://github.com/cloudposse/terraform-null-label.git?ref=main"
+}
+
+module "pinned" {
+  source = "git::https://github.com/cloudposse/terraform-null-label.git?ref=0.25.0"
+}
+"#;
+    write(dir.path(), &[("versions.tf", BACKEND), ("main.tf", main)]);
+    let found: Vec<(String, String, u64)> = failures(dir.path(), &["check", "."])
+        .into_iter()
+        .filter(|f| f.0 == "IC-TF-009")
+        .map(|f| (f.1, f.4, f.5))
+        .collect();
+    assert_eq!(found, [("module.vpc".to_string(), "main.tf".to_string(), 3)]);
+    let f = first_of(dir.path(), "IC-TF-009");
+    assert!(f["message"].as_str().unwrap().contains("\"~> 5.0\""), "{f}");
+}

@@ -76,7 +76,7 @@ fn input_problems_project(dir: &Path) {
     std::fs::create_dir_all(dir.join("sys")).unwrap();
     std::fs::write(
         dir.join("sys/main.tf"),
-        "module \"network\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n\nlocals {\n  name = nosuchfunction(\"logs\")\n}\n",
+        "module \"network\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.1.2\"\n}\n\nlocals {\n  name = nosuchfunction(\"logs\")\n}\n",
     )
     .unwrap();
     std::fs::write(
@@ -129,7 +129,7 @@ fn junit_with_input_problems_is_well_formed() {
     input_problems_project(dir.path());
     let xml = input_problems_report(dir.path(), "junit");
     assert_well_formed(&xml);
-    assert!(xml.contains("<testsuites name=\"infracheck\" tests=\"3\" failures=\"0\" errors=\"2\" skipped=\"1\">"));
+    assert!(xml.contains("<testsuites name=\"infracheck\" tests=\"4\" failures=\"0\" errors=\"2\" skipped=\"1\">"));
     assert!(xml.contains("<testsuite name=\"input problems\" tests=\"3\" failures=\"0\" errors=\"2\" skipped=\"1\">"));
 }
 

@@ -228,7 +228,7 @@ fn input_problems_are_tool_execution_notifications() {
     std::fs::create_dir_all(&sys).unwrap();
     std::fs::write(
         sys.join("main.tf"),
-        "module \"network\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+        "module \"network\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.1.2\"\n}\n",
     )
     .unwrap();
 

@@ -116,6 +116,8 @@ pub struct ModuleCall {
     pub source: String,
     pub source_span: Span,
     pub version: Option<String>,
+    /// Where `version` is written.
+    pub version_span: Option<Span>,
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     /// `providers = { aws = aws.west, "aws.east" = aws.east }`: child name -> parent name.
@@ -529,6 +531,9 @@ impl ModuleConfig {
                     source,
                     source_span,
                     version: body.get_attribute("version").and_then(|a| static_string(&a.value)),
+                    version_span: body
+                        .get_attribute("version")
+                        .map(|a| Span::new(file, a.value.span().unwrap_or(0..0))),
                     count: attr_expr(body, file, "count"),
                     for_each: attr_expr(body, file, "for_each"),
                     providers,

@@ -239,6 +239,23 @@ pub struct RemoteModule {
     pub span: Span,
 }
 
+/// A module call with a source that is not a local directory (registry, git, archive, …), as
+/// written: what pins it to one version of the module.
+#[derive(Debug, Clone)]
+pub struct ModuleSource {
+    /// The call's address, with the keys of the instances it was met in first.
+    pub address: String,
+    pub source: String,
+    /// The `version` constraint, for registry sources.
+    pub version: Option<String>,
+    /// The module block's head.
+    pub span: Span,
+    /// The whole block, where suppressions of it are written.
+    pub extent: Span,
+    pub source_span: Span,
+    pub version_span: Option<Span>,
+}
+
 /// A module call whose remote source was not read (not in the cache, not downloaded).
 #[derive(Debug, Clone)]
 pub struct ExternalModule {
@@ -273,6 +290,8 @@ pub struct Project {
     pub module_dirs: Vec<std::path::PathBuf>,
     /// The remote module calls that were read, by address.
     pub remote_modules: Vec<RemoteModule>,
+    /// Every module call with a non-local source, one per block, in source order.
+    pub module_sources: Vec<ModuleSource>,
     /// Where the root's Terraform settings are written: its first `terraform {}` block, else the
     /// first line of its first file. Findings about the state point here when there is no backend.
     pub settings_span: Option<Span>,

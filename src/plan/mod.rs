@@ -424,9 +424,9 @@ impl<'a> Builder<'a> {
             })
             .unwrap_or_default();
         let backend_known = source.is_some();
-        let (settings_span, ignored_backends) = source
+        let (settings_span, ignored_backends, module_sources) = source
             .as_ref()
-            .map(|p| (p.settings_span, p.ignored_backends.clone()))
+            .map(|p| (p.settings_span, p.ignored_backends.clone(), p.module_sources.clone()))
             .unwrap_or_default();
         let (backend, providers, mut diagnostics, external, module_dirs, remote_modules) = match source {
             Some(p) => (
@@ -468,6 +468,7 @@ impl<'a> Builder<'a> {
             remote_modules,
             settings_span,
             ignored_backends,
+            module_sources,
             example: None,
         };
         crate::model::join::join(&mut project);

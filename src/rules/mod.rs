@@ -63,6 +63,9 @@ pub enum Category {
     Identity,
     Edge,
     Cost,
+    /// What the configuration is built from: module sources and their versions.
+    #[serde(rename = "supply-chain")]
+    SupplyChain,
 }
 
 impl Category {
@@ -76,6 +79,7 @@ impl Category {
             Category::Identity => "identity",
             Category::Edge => "edge",
             Category::Cost => "cost",
+            Category::SupplyChain => "supply-chain",
         }
     }
 }

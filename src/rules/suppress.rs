@@ -216,6 +216,15 @@ pub fn apply(
         })
         .collect();
     let resource_of = |env: &str, address: &str| by_address.get(&(env, address)).copied();
+    let module_blocks: std::collections::HashMap<(&str, &str), Span> = projects
+        .iter()
+        .flat_map(|p| {
+            p.module_sources
+                .iter()
+                .map(move |m| ((p.env.as_str(), m.address.as_str()), m.extent))
+        })
+        .collect();
+    let module_of = |env: &str, address: &str| module_blocks.get(&(env, address)).copied();
     for f in findings.iter_mut() {
         if f.outcome == Outcome::Pass {
             continue;
@@ -226,6 +235,9 @@ pub fn apply(
         if let Some(r) = resource_of(&f.env, &f.address) {
             blocks.push(r.extent);
             blocks.extend(r.module_calls.iter().copied());
+        } else if let Some(m) = module_of(&f.env, &f.address) {
+            // A finding about a module call (its source): the module block.
+            blocks.push(m);
         } else if let Some(s) = f.span {
             blocks.push(s);
         }

@@ -157,6 +157,7 @@ struct RootEval<'l> {
     diagnostics: Vec<Diagnostic>,
     external: Vec<ExternalModule>,
     remote: Vec<crate::model::RemoteModule>,
+    module_sources: Vec<crate::model::ModuleSource>,
     providers: Vec<ProviderConfig>,
     seen_dirs: BTreeSet<PathBuf>,
     /// The evaluation graph of each module directory at each call path.
@@ -186,6 +187,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         diagnostics: Vec::new(),
         external: Vec::new(),
         remote: Vec::new(),
+        module_sources: Vec::new(),
         providers: Vec::new(),
         seen_dirs: BTreeSet::new(),
         graphs: BTreeMap::new(),
@@ -317,6 +319,12 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         budget: None,
         module_dirs,
         remote_modules,
+        module_sources: {
+            let mut m = std::mem::take(&mut ev.module_sources);
+            m.sort_by_key(|s| (s.span.file, s.span.start));
+            m.dedup_by_key(|s| (s.span.file, s.span.start));
+            m
+        },
         settings_span: settings_span(loader, &cfg),
         ignored_backends,
         example: if spec.deployment {
@@ -696,6 +704,17 @@ impl RootEval<'_> {
     /// starts one [`ModuleRun`] per instance, which then waits for the call's arguments.
     fn expand_call(&mut self, run: &ModuleRun, call: &ModuleCall) -> CallTarget {
         let address = format!("{}module.{}", run.path.prefix(), call.name);
+        if !call.is_local() {
+            self.module_sources.push(crate::model::ModuleSource {
+                address: address.clone(),
+                source: call.source.clone(),
+                version: call.version.clone(),
+                span: call.span,
+                extent: call.extent,
+                source_span: call.source_span,
+                version_span: call.version_span,
+            });
+        }
         let dir = match self.call_dir(&run.cfg, call, &run.key_path) {
             Ok(dir) => dir,
             Err(nf) => {

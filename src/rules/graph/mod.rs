@@ -7,6 +7,7 @@ mod backend;
 mod db_ingress;
 mod ecs_containers;
 mod iam_wildcards;
+mod module_pinned;
 mod monthly_budget;
 mod multi_az;
 mod nat_per_az;
@@ -81,6 +82,7 @@ const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("db_ingress", db_ingress::check, &[]),
     ("ecs_containers", ecs_containers::check, &["require"]),
     ("iam_wildcards", iam_wildcards::check, &[]),
+    ("module_pinned", module_pinned::check, &[]),
     ("monthly_budget", monthly_budget::check, &[]),
     ("multi_az", multi_az::check, &["of"]),
     ("nat_per_az", nat_per_az::check, &[]),
@@ -106,6 +108,7 @@ pub const NAMES: &[&str] = &[
     "db_ingress",
     "ecs_containers",
     "iam_wildcards",
+    "module_pinned",
     "monthly_budget",
     "multi_az",
     "nat_per_az",
