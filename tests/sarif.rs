@@ -256,7 +256,7 @@ fn input_problems_are_tool_execution_notifications() {
     assert_eq!(physical["artifactLocation"]["uri"], "sys/main.tf");
     assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(physical["region"]["startLine"], 2);
-    assert_eq!(physical["region"]["startColumn"], 12);
+    assert_eq!(physical["region"]["startColumn"], 13);
 
     // And an error: the run did not succeed.
     std::fs::write(
@@ -289,7 +289,7 @@ fn input_problems_are_tool_execution_notifications() {
         seen,
         [
             ("error", "eval::local", "sys/broken.tf", 2, 10),
-            ("warning", "eval::module-not-followed", "sys/main.tf", 2, 12),
+            ("warning", "eval::module-not-followed", "sys/main.tf", 2, 13),
         ]
     );
     assert_eq!(
