@@ -152,6 +152,19 @@ pub struct BackendDecl {
     pub span: Span,
 }
 
+/// One entry of a `required_providers` block: `aws = { source = "hashicorp/aws", version = "~> 5.0" }`
+/// (or the old form, `aws = "~> 5.0"`).
+#[derive(Debug, Clone)]
+pub struct RequiredProvider {
+    /// The local name (`aws`).
+    pub name: String,
+    /// The version constraint when it is written as a literal string; `Some("")` never occurs.
+    pub version: Option<String>,
+    /// Whether a `version` is written at all (a literal or an expression).
+    pub has_version: bool,
+    pub span: Span,
+}
+
 /// Everything a module directory declares.
 #[derive(Debug, Default)]
 pub struct ModuleConfig {
@@ -166,6 +179,8 @@ pub struct ModuleConfig {
     pub backend: Option<BackendDecl>,
     /// The heads of its `terraform {}` blocks, in file order.
     pub terraform_blocks: Vec<Span>,
+    /// The entries of its `required_providers` blocks, in file order.
+    pub required_providers: Vec<RequiredProvider>,
     /// Ephemeral resources (`ephemeral "random_password" "x"`, Terraform >= 1.10): `type.name`.
     /// They are never in a plan or the state; their values are unknown here.
     pub ephemerals: BTreeMap<String, Span>,
@@ -576,6 +591,32 @@ impl ModuleConfig {
             }
             "terraform" => {
                 self.terraform_blocks.push(head);
+                for inner in body.blocks().filter(|b| b.ident.as_str() == "required_providers") {
+                    for a in inner.body.attributes() {
+                        let span = Span::new(file, a.span().unwrap_or(0..0));
+                        let (version, has_version) = match &a.value {
+                            Expression::Object(o) => {
+                                let v = o.iter().find(|(k, _)| match k {
+                                    hcl_edit::expr::ObjectKey::Ident(i) => i.as_str() == "version",
+                                    hcl_edit::expr::ObjectKey::Expression(e) => {
+                                        static_string(e).as_deref() == Some("version")
+                                    }
+                                });
+                                match v {
+                                    Some((_, val)) => (static_string(val.expr()), true),
+                                    None => (None, false),
+                                }
+                            }
+                            other => (static_string(other), true),
+                        };
+                        self.required_providers.push(RequiredProvider {
+                            name: a.key.as_str().to_string(),
+                            version,
+                            has_version,
+                            span,
+                        });
+                    }
+                }
                 for inner in body.blocks() {
                     let ik = inner.ident.as_str();
                     if ik == "backend" || ik == "cloud" {

@@ -264,6 +264,20 @@ pub struct ExternalModule {
     pub span: Span,
 }
 
+/// What one of the root's own modules (itself, or a local module it calls) says about providers:
+/// the `required_providers` entries it writes and the providers its blocks use.
+#[derive(Debug, Clone)]
+pub struct ModuleProviders {
+    pub dir: PathBuf,
+    /// Its first `terraform {}` block, when it has one.
+    pub settings: Option<Span>,
+    /// `required_providers` entries: local name, whether a `version` is written, where.
+    pub required: Vec<(String, bool, Span)>,
+    /// The providers its resources and data sources use (by local name), with the first block
+    /// that uses each.
+    pub used: BTreeMap<String, Span>,
+}
+
 /// One evaluated root module: an environment, or a directory scanned as a root.
 #[derive(Debug, Clone, Default)]
 pub struct Project {
@@ -297,6 +311,9 @@ pub struct Project {
     pub settings_span: Option<Span>,
     /// `backend` blocks written in child modules, which Terraform ignores.
     pub ignored_backends: Vec<Span>,
+    /// The provider requirements of the root's own modules (empty for a plan read without its
+    /// configuration), sorted by directory.
+    pub module_providers: Vec<ModuleProviders>,
     /// Why the root is an example of a reusable module rather than a deployment (`under
     /// examples/`), when it is one: rules about deployments (the state backend) skip it.
     pub example: Option<String>,

@@ -424,9 +424,16 @@ impl<'a> Builder<'a> {
             })
             .unwrap_or_default();
         let backend_known = source.is_some();
-        let (settings_span, ignored_backends, module_sources) = source
+        let (settings_span, ignored_backends, module_sources, module_providers) = source
             .as_ref()
-            .map(|p| (p.settings_span, p.ignored_backends.clone(), p.module_sources.clone()))
+            .map(|p| {
+                (
+                    p.settings_span,
+                    p.ignored_backends.clone(),
+                    p.module_sources.clone(),
+                    p.module_providers.clone(),
+                )
+            })
             .unwrap_or_default();
         let (backend, providers, mut diagnostics, external, module_dirs, remote_modules) = match source {
             Some(p) => (
@@ -469,6 +476,7 @@ impl<'a> Builder<'a> {
             settings_span,
             ignored_backends,
             module_sources,
+            module_providers,
             example: None,
         };
         crate::model::join::join(&mut project);

@@ -294,6 +294,35 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         .filter(|d| **d != root_dir)
         .filter_map(|d| loader.module(d).backend.as_ref().map(|b| b.span))
         .collect();
+    let module_providers = module_dirs
+        .iter()
+        .map(|d| {
+            let m = loader.module(d);
+            let mut used = std::collections::BTreeMap::new();
+            for r in m.resources.values() {
+                let key = r.provider_key();
+                let local = key.split('.').next().unwrap_or_default().to_string();
+                // `terraform_data` and `terraform_remote_state` belong to Terraform itself.
+                if local == "terraform" || local.is_empty() {
+                    continue;
+                }
+                let e = used.entry(local).or_insert(r.span);
+                if (r.span.file, r.span.start) < (e.file, e.start) {
+                    *e = r.span;
+                }
+            }
+            crate::model::ModuleProviders {
+                dir: d.clone(),
+                settings: m.terraform_blocks.first().copied(),
+                required: m
+                    .required_providers
+                    .iter()
+                    .map(|p| (p.name.clone(), p.has_version, p.span))
+                    .collect(),
+                used,
+            }
+        })
+        .collect::<Vec<_>>();
     // A root that calls a module at an ancestor directory (`source = "../.."`) is an example of
     // the module its repository publishes.
     let calls_ancestor = module_dirs
@@ -327,6 +356,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         },
         settings_span: settings_span(loader, &cfg),
         ignored_backends,
+        module_providers,
         example: if spec.deployment {
             None
         } else {

@@ -3,9 +3,12 @@
 //! `check.graph` and configures it with `check.params`.
 
 mod alarms_cover;
+mod attached;
 mod backend;
 mod db_ingress;
 mod ecs_containers;
+mod iam_actions;
+mod iam_statements;
 mod iam_wildcards;
 mod module_pinned;
 mod monthly_budget;
@@ -13,6 +16,7 @@ mod multi_az;
 mod nat_per_az;
 mod private_db_subnets;
 mod provider_credentials;
+mod provider_versions;
 mod resource_policy_cross_account;
 mod resource_policy_public;
 mod route53_health_check;
@@ -78,9 +82,11 @@ pub type GraphFn = fn(&GraphCtx) -> Vec<GraphOutcome>;
 
 const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("alarms_cover", alarms_cover::check, &["metrics", "require"]),
+    ("attached", attached::check, &["except", "or_set"]),
     ("backend", backend::check, &["require"]),
     ("db_ingress", db_ingress::check, &[]),
     ("ecs_containers", ecs_containers::check, &["require"]),
+    ("iam_statements", iam_statements::check, &["forbid"]),
     ("iam_wildcards", iam_wildcards::check, &[]),
     ("module_pinned", module_pinned::check, &[]),
     ("monthly_budget", monthly_budget::check, &[]),
@@ -88,6 +94,7 @@ const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("nat_per_az", nat_per_az::check, &[]),
     ("private_db_subnets", private_db_subnets::check, &[]),
     ("provider_credentials", provider_credentials::check, &[]),
+    ("provider_versions", provider_versions::check, &[]),
     (
         "resource_policy_cross_account",
         resource_policy_cross_account::check,
@@ -104,9 +111,11 @@ const CHECKS: &[(&str, GraphFn, &[&str])] = &[
 /// Names of every graph check.
 pub const NAMES: &[&str] = &[
     "alarms_cover",
+    "attached",
     "backend",
     "db_ingress",
     "ecs_containers",
+    "iam_statements",
     "iam_wildcards",
     "module_pinned",
     "monthly_budget",
@@ -114,6 +123,7 @@ pub const NAMES: &[&str] = &[
     "nat_per_az",
     "private_db_subnets",
     "provider_credentials",
+    "provider_versions",
     "resource_policy_cross_account",
     "resource_policy_public",
     "route53_health_check",
@@ -152,6 +162,7 @@ pub fn validate(name: &str, params: &toml::Table) -> Result<(), String> {
         "alarms_cover" => alarms_cover::validate(params),
         "ecs_containers" => ecs_containers::validate(params),
         "state_store" => state_store::validate(params),
+        "iam_statements" => iam_statements::validate(params),
         _ => Ok(()),
     }
 }

@@ -1,0 +1,76 @@
+//! Resources that exist to be attached to something (a security group, an Elastic IP) are attached:
+//! another resource of the configuration refers to them, or the root outputs them for another
+//! configuration to use, or one of their own attributes (`or_set`, e.g. an Elastic IP's
+//! `instance`) attaches them. Resources whose types begin with one of `except` (the group's own
+//! rules) do not count as attachments. When a module call was not read, what it would attach is
+//! unknown, so an unattached resource is unresolved rather than failed.
+
+use super::{GraphCtx, GraphOutcome};
+use crate::model::{Mode, Value};
+use crate::rules::engine::Outcome;
+use std::collections::BTreeSet;
+
+fn walk(ctx: &GraphCtx, v: &Value, types: &[&str], out: &mut BTreeSet<usize>) {
+    match v {
+        Value::Map(m) => m.values().for_each(|x| walk(ctx, x, types, out)),
+        Value::Open(o) => o.attrs.values().for_each(|x| walk(ctx, x, types, out)),
+        Value::List(items) | Value::Set(items) => items.iter().for_each(|x| walk(ctx, x, types, out)),
+        Value::Unknown(_) => out.extend(ctx.targets(v, types, "id")),
+        _ => {}
+    }
+}
+
+pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
+    let types: Vec<&str> = ctx.policy.resource_types.iter().map(String::as_str).collect();
+    let except = ctx.param_strings("except");
+    let or_set = ctx.param_strings("or_set");
+    let subjects = ctx.of_types(&types);
+    if subjects.is_empty() {
+        return Vec::new();
+    }
+    let mut attached = BTreeSet::new();
+    for r in &ctx.project.resources {
+        if r.mode != Mode::Managed || except.iter().any(|p| r.resource_type.starts_with(p.as_str())) {
+            continue;
+        }
+        for v in r.attributes.values() {
+            walk(ctx, v, &types, &mut attached);
+        }
+    }
+    let mut exported = BTreeSet::new();
+    for v in ctx.project.outputs.values() {
+        walk(ctx, v, &types, &mut exported);
+    }
+    let unread: Vec<String> = ctx.project.external_modules.iter().map(|m| m.address.clone()).collect();
+    let mut out = Vec::new();
+    for i in subjects {
+        let r = ctx.resource(i);
+        let set_by_itself = or_set
+            .iter()
+            .any(|a| r.attributes.get(a).is_some_and(|v| !matches!(v, Value::Null)));
+        if attached.contains(&i) || exported.contains(&i) || set_by_itself {
+            out.push(GraphOutcome::pass(ctx, i));
+        } else if !unread.is_empty() {
+            out.push(
+                GraphOutcome::on(
+                    ctx,
+                    i,
+                    Outcome::Unresolved,
+                    format!(
+                        "nothing in the configuration that was read uses it; the module calls that were not read ({}) may",
+                        unread.join(", ")
+                    ),
+                )
+                .refs(unread.clone()),
+            );
+        } else {
+            out.push(GraphOutcome::on(
+                ctx,
+                i,
+                Outcome::Fail,
+                "nothing in the configuration uses it, and the root does not output it",
+            ));
+        }
+    }
+    out
+}

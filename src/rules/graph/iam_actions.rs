@@ -1,0 +1,135 @@
+//! The IAM actions AWS defines, with their access level and whether they can be scoped to a
+//! resource: `iam_actions.tsv`, generated from the Service Authorization Reference by
+//! `benches/iam_actions.py`. Read once, on first use.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    List,
+    Read,
+    Write,
+    Permissions,
+    Tagging,
+}
+
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// As AWS spells it: `CreateBucket`.
+    pub name: String,
+    pub level: Level,
+    /// It can be limited to resource ARNs (otherwise only `"Resource": "*"` applies).
+    pub scoped: bool,
+}
+
+/// Actions by service prefix (lowercase), sorted by name.
+fn table() -> &'static BTreeMap<String, Vec<Action>> {
+    static TABLE: OnceLock<BTreeMap<String, Vec<Action>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: BTreeMap<String, Vec<Action>> = BTreeMap::new();
+        for line in include_str!("iam_actions.tsv").lines() {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let mut cols = line.split('\t');
+            let (Some(service), Some(level), Some(scoped), Some(names)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            let level = match level {
+                "L" => Level::List,
+                "R" => Level::Read,
+                "W" => Level::Write,
+                "P" => Level::Permissions,
+                _ => Level::Tagging,
+            };
+            let list = t.entry(service.to_ascii_lowercase()).or_default();
+            list.extend(names.split(',').map(|n| Action {
+                name: n.to_string(),
+                level,
+                scoped: scoped == "r",
+            }));
+        }
+        for list in t.values_mut() {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        t
+    })
+}
+
+/// `*` and `?` wildcards, case-insensitive, as IAM matches action names.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    while i < p.len() && p[i] == '*' {
+        i += 1;
+    }
+    i == p.len()
+}
+
+/// The actions an action pattern of a policy grants (`s3:Get*`, `iam:PassRole`, `*`), as
+/// `(service, action)`. An action AWS does not define grants nothing.
+pub fn expand(pattern: &str) -> Vec<(&'static str, &'static Action)> {
+    let t = table();
+    let (service, action) = match pattern.split_once(':') {
+        Some((s, a)) => (s.to_ascii_lowercase(), a),
+        None if pattern == "*" => ("*".to_string(), "*"),
+        None => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (svc, actions) in t.iter() {
+        if !wildcard_match(&service, svc) {
+            continue;
+        }
+        for a in actions {
+            if wildcard_match(action, &a.name) {
+                out.push((svc.as_str(), a));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_expand_as_iam_matches_them() {
+        assert!(wildcard_match("Get*", "GetObject"));
+        assert!(wildcard_match("get*", "GetObject"));
+        assert!(wildcard_match("*Object", "GetObject"));
+        assert!(wildcard_match("Get?bject", "GetObject"));
+        assert!(!wildcard_match("Put*", "GetObject"));
+        let get = expand("s3:GetObject");
+        assert_eq!(get.len(), 1);
+        assert_eq!(get[0].1.level, Level::Read);
+        assert!(get[0].1.scoped);
+        let list = expand("s3:ListAllMyBuckets");
+        assert!(!list[0].1.scoped, "ListAllMyBuckets applies to * only");
+        assert_eq!(expand("iam:PutRolePolicy")[0].1.level, Level::Permissions);
+        assert!(expand("s3:*").len() > 100);
+        assert!(expand("*").len() > 15_000);
+        assert!(expand("s3:NoSuchAction").is_empty());
+        assert!(expand("nonsense").is_empty());
+    }
+}

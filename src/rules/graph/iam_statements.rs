@@ -1,0 +1,301 @@
+//! What identity policies grant without constraint: an `Allow` statement on every resource (`*`)
+//! and without a `Condition`. `forbid` names what such a statement must not grant:
+//!
+//! - `scopable`: an action AWS lets you scope to resource ARNs (`s3:GetObject`, not
+//!   `s3:ListAllMyBuckets`);
+//! - `write`, `permissions`: an action of the Write or Permissions management access level;
+//! - `credentials`: an action that returns or creates credentials;
+//! - `exfiltration`: an action that reads secrets or objects (`s3:GetObject`,
+//!   `secretsmanager:GetSecretValue`, `ssm:GetParameter*`);
+//! - `escalation`: an action, or a pair of actions across the policy, that lets the holder give
+//!   itself more permissions;
+//! - `star_action`: the action `*`, on any resource (with or without a condition).
+//!
+//! Access levels and scoping come from the action table ([`super::iam_actions`]); an action
+//! pattern (`s3:Put*`) grants every action it matches. Resource policies are left to the
+//! resource-policy checks: there `Resource: "*"` means the resource itself.
+
+use super::iam_actions::{expand, Level};
+use super::statements::{self, could_be_anything, refs_of, Attachment, Part, Statement};
+use super::{GraphCtx, GraphOutcome};
+use crate::rules::engine::Outcome;
+use std::collections::BTreeSet;
+
+pub const FORBID: &[&str] = &[
+    "scopable",
+    "write",
+    "permissions",
+    "credentials",
+    "exfiltration",
+    "escalation",
+    "star_action",
+];
+
+/// Actions that return or create credentials for someone else to use. Tokens that only act with
+/// the caller's own permissions (`ecr:GetAuthorizationToken`, `codeartifact:GetAuthorizationToken`,
+/// `sts:GetServiceBearerToken`) are not among them: every image pull needs the first.
+const CREDENTIALS: &[&str] = &[
+    "chime:createapikey",
+    "cognito-identity:getcredentialsforidentity",
+    "ec2:getpassworddata",
+    "gamelift:getinstanceaccess",
+    "iam:createaccesskey",
+    "iam:createloginprofile",
+    "iam:createservicespecificcredential",
+    "iam:resetservicespecificcredential",
+    "iam:updateaccesskey",
+    "iam:updateloginprofile",
+    "iot:createkeysandcertificate",
+    "lightsail:downloaddefaultkeypair",
+    "lightsail:getinstanceaccessdetails",
+    "lightsail:getrelationaldatabasemasteruserpassword",
+    "mediapackage:rotatechannelcredentials",
+    "mediapackage:rotateingestendpointcredentials",
+    "redshift:getclustercredentials",
+    "redshift:getclustercredentialswithiam",
+    "redshift-serverless:getcredentials",
+    "sagemaker:createpresigneddomainurl",
+    "sagemaker:createpresignednotebookinstanceurl",
+    "sso:getrolecredentials",
+    "sts:getfederationtoken",
+    "sts:getsessiontoken",
+];
+
+/// Actions that read stored data out: every object, secret or parameter when granted on `*`.
+const EXFILTRATION: &[&str] = &[
+    "s3:getobject",
+    "secretsmanager:getsecretvalue",
+    "ssm:getparameter",
+    "ssm:getparameters",
+    "ssm:getparametersbypath",
+];
+
+/// Actions that alone let an identity raise its own permissions.
+const ESCALATION_ALONE: &[&str] = &[
+    "iam:addusertogroup",
+    "iam:attachgrouppolicy",
+    "iam:attachrolepolicy",
+    "iam:attachuserpolicy",
+    "iam:createaccesskey",
+    "iam:createloginprofile",
+    "iam:createpolicyversion",
+    "iam:putgrouppolicy",
+    "iam:putrolepolicy",
+    "iam:putuserpolicy",
+    "iam:setdefaultpolicyversion",
+    "iam:updateassumerolepolicy",
+    "iam:updateloginprofile",
+    "lambda:updatefunctioncode",
+];
+
+/// What, with `iam:PassRole` on every role, runs code as a role of the holder's choosing.
+const WITH_PASS_ROLE: &[&str] = &[
+    "cloudformation:createstack",
+    "codebuild:createproject",
+    "datapipeline:createpipeline",
+    "ec2:runinstances",
+    "ecs:registertaskdefinition",
+    "glue:createdevendpoint",
+    "glue:updatedevendpoint",
+    "lambda:createfunction",
+    "sagemaker:createnotebookinstance",
+    "sagemaker:createtrainingjob",
+];
+
+pub fn validate(params: &toml::Table) -> Result<(), String> {
+    match params.get("forbid").and_then(|v| v.as_str()) {
+        Some(f) if FORBID.contains(&f) => Ok(()),
+        _ => Err(format!("iam_statements needs forbid = one of {}", FORBID.join(", "))),
+    }
+}
+
+/// The actions a statement grants (expanded, `service:action` in lowercase) that `keep` selects.
+fn granted(st: &Statement, keep: &dyn Fn(&str, Level, bool) -> bool) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for a in st.actions.iter().filter_map(Part::known) {
+        for (svc, act) in expand(a) {
+            let full = format!("{svc}:{}", act.name.to_ascii_lowercase());
+            if keep(&full, act.level, act.scoped) {
+                out.insert(format!("{svc}:{}", act.name));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn listing(actions: &[String]) -> String {
+    const SHOWN: usize = 4;
+    if actions.len() <= SHOWN {
+        actions.join(", ")
+    } else {
+        format!("{} and {} more", actions[..SHOWN].join(", "), actions.len() - SHOWN)
+    }
+}
+
+/// Which expanded actions (`service:action` in lowercase, access level, scopable) a rule forbids.
+type Keep = Box<dyn Fn(&str, Level, bool) -> bool>;
+
+pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
+    let forbid = ctx.param_str("forbid").unwrap_or("scopable");
+    let keep: Keep = match forbid {
+        "scopable" => Box::new(|_, _, scoped| scoped),
+        "write" => Box::new(|_, level, _| level == Level::Write),
+        "permissions" => Box::new(|_, level, _| level == Level::Permissions),
+        "credentials" => Box::new(|a, _, _| CREDENTIALS.contains(&a)),
+        "exfiltration" => Box::new(|a, _, _| EXFILTRATION.contains(&a)),
+        "escalation" => {
+            Box::new(|a, _, _| ESCALATION_ALONE.contains(&a) || WITH_PASS_ROLE.contains(&a) || a == "iam:passrole")
+        }
+        _ => Box::new(|_, _, _| false),
+    };
+    let mut out = Vec::new();
+    for src in statements::sources(ctx).iter().filter(|s| s.is_identity()) {
+        let before = out.len();
+        let context = src.context(ctx, Attachment::Identity);
+        let open = |p: &&Part| p.unknown().is_some_and(|u| could_be_anything(ctx, u));
+        // Escalation through a pair: what the policy grants without constraint, over all its statements.
+        let mut unconstrained: Vec<(usize, Vec<String>)> = Vec::new();
+        for (k, st) in src.statements.iter().enumerate().filter(|(_, s)| s.may_allow()) {
+            if forbid == "star_action" {
+                if st.allows() && st.actions.iter().any(|a| a.is("*")) {
+                    out.push(
+                        GraphOutcome::on(
+                            ctx,
+                            src.resource,
+                            Outcome::Fail,
+                            format!("{} allows every action (*){context}", st.label),
+                        )
+                        .at(st.actions_path.clone()),
+                    );
+                } else if st.actions.iter().any(|a| open(&a)) || st.effect.unknown().is_some() {
+                    let unknown: Vec<&Part> = st
+                        .actions
+                        .iter()
+                        .filter(open)
+                        .chain(std::iter::once(&st.effect).filter(|e| e.unknown().is_some()))
+                        .collect();
+                    out.push(
+                        GraphOutcome::on(
+                            ctx,
+                            src.resource,
+                            Outcome::Unresolved,
+                            format!("{}: its effect or actions are known only after apply", st.label),
+                        )
+                        .at(st.actions_path.clone())
+                        .refs(refs_of(unknown)),
+                    );
+                }
+                continue;
+            }
+            let matched = granted(st, &*keep);
+            let maybe_actions: Vec<&Part> = st.actions.iter().filter(open).collect();
+            if matched.is_empty() && maybe_actions.is_empty() {
+                continue;
+            }
+            let every = st.resources.iter().any(|r| r.is("*"));
+            let maybe_every: Vec<&Part> = st.resources.iter().filter(open).collect();
+            let condition = match &st.condition {
+                statements::Condition::None => Some(false),
+                statements::Condition::Some => Some(true),
+                statements::Condition::Unknown(_) => None,
+            };
+            if condition == Some(true) || (!every && maybe_every.is_empty()) {
+                continue;
+            }
+            if !matched.is_empty() && every && st.allows() && condition == Some(false) {
+                unconstrained.push((k, matched));
+                continue;
+            }
+            let mut unknown: Vec<&Part> = maybe_actions.into_iter().chain(maybe_every).collect();
+            if st.effect.unknown().is_some() {
+                unknown.push(&st.effect);
+            }
+            let mut refs = refs_of(unknown);
+            if let statements::Condition::Unknown(u) = &st.condition {
+                refs.extend(u.refs.iter().cloned());
+                refs.sort();
+                refs.dedup();
+            }
+            out.push(
+                GraphOutcome::on(
+                    ctx,
+                    src.resource,
+                    Outcome::Unresolved,
+                    format!(
+                        "{}: its effect, actions, resources or condition are known only after apply",
+                        st.label
+                    ),
+                )
+                .at(st.actions_path.clone())
+                .refs(refs),
+            );
+        }
+        if forbid == "escalation" {
+            let all: BTreeSet<String> = unconstrained
+                .iter()
+                .flat_map(|(_, a)| a.iter().map(|x| x.to_ascii_lowercase()))
+                .collect();
+            let pass_role = all.contains("iam:passrole");
+            for (k, actions) in &unconstrained {
+                let st = &src.statements[*k];
+                let mut bad: Vec<String> = actions
+                    .iter()
+                    .filter(|a| {
+                        let l = a.to_ascii_lowercase();
+                        ESCALATION_ALONE.contains(&l.as_str()) || (pass_role && WITH_PASS_ROLE.contains(&l.as_str()))
+                    })
+                    .cloned()
+                    .collect();
+                if bad.is_empty() {
+                    continue;
+                }
+                if bad
+                    .iter()
+                    .any(|a| WITH_PASS_ROLE.contains(&a.to_ascii_lowercase().as_str()))
+                {
+                    bad.push("iam:PassRole".into());
+                    bad.dedup();
+                }
+                out.push(
+                    GraphOutcome::on(
+                        ctx,
+                        src.resource,
+                        Outcome::Fail,
+                        format!(
+                            "{} allows {} on every resource (*) without a condition, which lets the holder raise its own permissions{context}",
+                            st.label,
+                            listing(&bad)
+                        ),
+                    )
+                    .at(st.actions_path.clone()),
+                );
+            }
+        } else {
+            let what = match forbid {
+                "scopable" => "actions that can be limited to resources",
+                "write" => "write actions",
+                "permissions" => "permissions-management actions",
+                "credentials" => "actions that hand out credentials",
+                _ => "actions that read every object, secret or parameter",
+            };
+            for (k, actions) in &unconstrained {
+                let st = &src.statements[*k];
+                out.push(
+                    GraphOutcome::on(
+                        ctx,
+                        src.resource,
+                        Outcome::Fail,
+                        format!(
+                            "{} allows {what} on every resource (*) without a condition: {}{context}",
+                            st.label,
+                            listing(actions)
+                        ),
+                    )
+                    .at(st.actions_path.clone()),
+                );
+            }
+        }
+        src.finish(ctx, &mut out, before, false);
+    }
+    out
+}
