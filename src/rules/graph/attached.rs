@@ -8,7 +8,7 @@
 use super::{GraphCtx, GraphOutcome};
 use crate::model::{Mode, Value};
 use crate::rules::engine::Outcome;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn walk(ctx: &GraphCtx, v: &Value, types: &[&str], out: &mut BTreeSet<usize>) {
     match v {
@@ -20,6 +20,25 @@ fn walk(ctx: &GraphCtx, v: &Value, types: &[&str], out: &mut BTreeSet<usize>) {
     }
 }
 
+/// What uses each resource of `types`, by index: every managed resource whose attributes refer to
+/// it, except resources whose types begin with one of `except` (a group's own rules).
+pub fn users(ctx: &GraphCtx, types: &[&str], except: &[&str]) -> BTreeMap<usize, Vec<usize>> {
+    let mut by_subject: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, r) in ctx.project.resources.iter().enumerate() {
+        if r.mode != Mode::Managed || except.iter().any(|p| r.resource_type.starts_with(p)) {
+            continue;
+        }
+        let mut used = BTreeSet::new();
+        for v in r.attributes.values() {
+            walk(ctx, v, types, &mut used);
+        }
+        for s in used {
+            by_subject.entry(s).or_default().push(i);
+        }
+    }
+    by_subject
+}
+
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let types: Vec<&str> = ctx.policy.resource_types.iter().map(String::as_str).collect();
     let except = ctx.param_strings("except");
@@ -28,15 +47,8 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     if subjects.is_empty() {
         return Vec::new();
     }
-    let mut attached = BTreeSet::new();
-    for r in &ctx.project.resources {
-        if r.mode != Mode::Managed || except.iter().any(|p| r.resource_type.starts_with(p.as_str())) {
-            continue;
-        }
-        for v in r.attributes.values() {
-            walk(ctx, v, &types, &mut attached);
-        }
-    }
+    let except: Vec<&str> = except.iter().map(String::as_str).collect();
+    let attached = users(ctx, &types, &except);
     let mut exported = BTreeSet::new();
     for v in ctx.project.outputs.values() {
         walk(ctx, v, &types, &mut exported);
@@ -48,7 +60,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         let set_by_itself = or_set
             .iter()
             .any(|a| r.attributes.get(a).is_some_and(|v| !matches!(v, Value::Null)));
-        if attached.contains(&i) || exported.contains(&i) || set_by_itself {
+        if attached.contains_key(&i) || exported.contains(&i) || set_by_itself {
             out.push(GraphOutcome::pass(ctx, i));
         } else if !unread.is_empty() {
             out.push(

@@ -96,10 +96,13 @@ pub fn expand(pattern: &str) -> Vec<(&'static str, &'static Action)> {
         None => return Vec::new(),
     };
     let mut out = Vec::new();
-    for (svc, actions) in t.iter() {
-        if !wildcard_match(&service, svc) {
-            continue;
-        }
+    // A literal service (`s3:Get*`, the usual case) is one lookup, not a pass over every service.
+    let services: Vec<(&String, &Vec<Action>)> = if service.contains(['*', '?']) {
+        t.iter().filter(|(svc, _)| wildcard_match(&service, svc)).collect()
+    } else {
+        t.get_key_value(&service).into_iter().collect()
+    };
+    for (svc, actions) in services {
         for a in actions {
             if wildcard_match(action, &a.name) {
                 out.push((svc.as_str(), a));

@@ -158,30 +158,21 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         for (k, st) in src.statements.iter().enumerate().filter(|(_, s)| s.may_allow()) {
             if forbid == "star_action" {
                 if st.allows() && st.actions.iter().any(|a| a.is("*")) {
+                    out.push(st.outcome(
+                        ctx,
+                        src.resource,
+                        Outcome::Fail,
+                        format!("{} allows every action (*){context}", st.label),
+                    ));
+                } else if st.actions.iter().any(|a| open(&a)) || st.unknown_effect().is_some() {
+                    let unknown: Vec<&Part> = st.actions.iter().filter(open).chain(st.unknown_effect()).collect();
                     out.push(
-                        GraphOutcome::on(
-                            ctx,
-                            src.resource,
-                            Outcome::Fail,
-                            format!("{} allows every action (*){context}", st.label),
-                        )
-                        .at(st.actions_path.clone()),
-                    );
-                } else if st.actions.iter().any(|a| open(&a)) || st.effect.unknown().is_some() {
-                    let unknown: Vec<&Part> = st
-                        .actions
-                        .iter()
-                        .filter(open)
-                        .chain(std::iter::once(&st.effect).filter(|e| e.unknown().is_some()))
-                        .collect();
-                    out.push(
-                        GraphOutcome::on(
+                        st.outcome(
                             ctx,
                             src.resource,
                             Outcome::Unresolved,
                             format!("{}: its effect or actions are known only after apply", st.label),
                         )
-                        .at(st.actions_path.clone())
                         .refs(refs_of(unknown)),
                     );
                 }
@@ -207,9 +198,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 continue;
             }
             let mut unknown: Vec<&Part> = maybe_actions.into_iter().chain(maybe_every).collect();
-            if st.effect.unknown().is_some() {
-                unknown.push(&st.effect);
-            }
+            unknown.extend(st.unknown_effect());
             let mut refs = refs_of(unknown);
             if let statements::Condition::Unknown(u) = &st.condition {
                 refs.extend(u.refs.iter().cloned());
@@ -217,7 +206,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 refs.dedup();
             }
             out.push(
-                GraphOutcome::on(
+                st.outcome(
                     ctx,
                     src.resource,
                     Outcome::Unresolved,
@@ -226,7 +215,6 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                         st.label
                     ),
                 )
-                .at(st.actions_path.clone())
                 .refs(refs),
             );
         }
@@ -254,20 +242,13 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                     .any(|a| WITH_PASS_ROLE.contains(&a.to_ascii_lowercase().as_str()))
                 {
                     bad.push("iam:PassRole".into());
-                    bad.dedup();
                 }
                 out.push(
-                    GraphOutcome::on(
-                        ctx,
-                        src.resource,
-                        Outcome::Fail,
-                        format!(
+                    st.outcome(ctx, src.resource, Outcome::Fail, format!(
                             "{} allows {} on every resource (*) without a condition, which lets the holder raise its own permissions{context}",
                             st.label,
                             listing(&bad)
-                        ),
-                    )
-                    .at(st.actions_path.clone()),
+                        )),
                 );
             }
         } else {
@@ -280,19 +261,16 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
             };
             for (k, actions) in &unconstrained {
                 let st = &src.statements[*k];
-                out.push(
-                    GraphOutcome::on(
-                        ctx,
-                        src.resource,
-                        Outcome::Fail,
-                        format!(
-                            "{} allows {what} on every resource (*) without a condition: {}{context}",
-                            st.label,
-                            listing(actions)
-                        ),
-                    )
-                    .at(st.actions_path.clone()),
-                );
+                out.push(st.outcome(
+                    ctx,
+                    src.resource,
+                    Outcome::Fail,
+                    format!(
+                        "{} allows {what} on every resource (*) without a condition: {}{context}",
+                        st.label,
+                        listing(actions)
+                    ),
+                ));
             }
         }
         src.finish(ctx, &mut out, before, false);

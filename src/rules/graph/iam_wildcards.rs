@@ -31,24 +31,21 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
             let every = st.resources.iter().any(|r| r.is("*"));
             let maybe_every: Vec<&Part> = st.resources.iter().filter(open).collect();
             if !wild.is_empty() && every && st.allows() {
-                out.push(
-                    GraphOutcome::on(
-                        ctx,
-                        src.resource,
-                        Outcome::Fail,
-                        format!("{} allows {} on every resource (*){context}", st.label, wild.join(", ")),
-                    )
-                    .at(st.actions_path.clone()),
-                );
+                out.push(st.outcome(
+                    ctx,
+                    src.resource,
+                    Outcome::Fail,
+                    format!("{} allows {} on every resource (*){context}", st.label, wild.join(", ")),
+                ));
             } else if every || !maybe_every.is_empty() {
                 let unknown: Vec<&Part> = maybe_wild
                     .iter()
                     .chain(&maybe_every)
                     .copied()
-                    .chain(std::iter::once(&st.effect).filter(|e| e.unknown().is_some()))
+                    .chain(st.unknown_effect())
                     .collect();
                 out.push(
-                    GraphOutcome::on(
+                    st.outcome(
                         ctx,
                         src.resource,
                         Outcome::Unresolved,
@@ -57,7 +54,6 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                             st.label
                         ),
                     )
-                    .at(st.actions_path.clone())
                     .refs(refs_of(unknown)),
                 );
             }

@@ -76,34 +76,11 @@ const LOAD_BALANCERS: &[&str] = &["aws_lb", "aws_alb", "aws_elb"];
 /// balancers, ECS services, …), except other groups and rule resources, which name a group as a
 /// source or a subject, not as an attachment.
 pub fn attachments(ctx: &GraphCtx) -> std::collections::BTreeMap<usize, Vec<usize>> {
-    fn walk(ctx: &GraphCtx, v: &Value, out: &mut Vec<usize>) {
-        match v {
-            Value::Map(m) => m.values().for_each(|x| walk(ctx, x, out)),
-            Value::Open(o) => o.attrs.values().for_each(|x| walk(ctx, x, out)),
-            Value::List(items) | Value::Set(items) => items.iter().for_each(|x| walk(ctx, x, out)),
-            Value::Unknown(_) => out.extend(ctx.targets(v, &["aws_security_group"], "id")),
-            _ => {}
-        }
-    }
-    let mut by_group: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for (i, r) in ctx.project.resources.iter().enumerate() {
-        if r.mode != crate::model::Mode::Managed
-            || r.resource_type.starts_with("aws_security_group")
-            || r.resource_type.starts_with("aws_vpc_security_group_")
-        {
-            continue;
-        }
-        let mut groups = Vec::new();
-        for v in r.attributes.values() {
-            walk(ctx, v, &mut groups);
-        }
-        groups.sort_unstable();
-        groups.dedup();
-        for g in groups {
-            by_group.entry(g).or_default().push(i);
-        }
-    }
-    by_group
+    super::attached::users(
+        ctx,
+        &["aws_security_group"],
+        &["aws_security_group", "aws_vpc_security_group_"],
+    )
 }
 
 /// `port 443`, `ports 1024-2048`, `every port`.

@@ -177,6 +177,22 @@ impl Statement {
     pub fn allows(&self) -> bool {
         self.effect.is("Allow")
     }
+
+    /// The effect, when it is known only after apply.
+    pub fn unknown_effect(&self) -> Option<&Part> {
+        Some(&self.effect).filter(|e| e.unknown().is_some())
+    }
+
+    /// An outcome about this statement of the policy held by `resource`, at its actions.
+    pub fn outcome(
+        &self,
+        ctx: &GraphCtx,
+        resource: usize,
+        outcome: crate::rules::engine::Outcome,
+        detail: impl Into<String>,
+    ) -> super::GraphOutcome {
+        super::GraphOutcome::on(ctx, resource, outcome, detail).at(self.actions_path.clone())
+    }
 }
 
 /// A policy as written: the statements of a document's blocks, or of policy JSON on an attribute.
