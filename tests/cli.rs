@@ -335,7 +335,7 @@ fn check_json_lists_findings_with_locations_and_exits_by_threshold() {
     ] {
         assert!(f.get(key).is_some(), "{key}");
     }
-    assert_eq!(v["summary"]["fixtures/systems/redis-worker"]["failed"], 10);
+    assert_eq!(v["summary"]["fixtures/systems/redis-worker"]["failed"], 18);
 
     // Only failures at or above --severity decide the exit code; --soft-fail reports and exits 0.
     infracheck()
@@ -366,7 +366,7 @@ fn check_text_points_at_the_line_with_a_snippet_and_help() {
             "help: Remove `associate_public_ip_address = true`",
         ))
         .stdout(predicate::str::contains(
-            "fixtures/systems/redis-worker: 13 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed",
+            "fixtures/systems/redis-worker: 26 passed, 18 failed (4 high, 5 medium, 9 low), 2 unresolved, 0 suppressed",
         ));
 }
 
@@ -793,7 +793,7 @@ fn quiet_reports_only_failures_and_keeps_the_summary() {
     let quiet = String::from_utf8(quiet.get_output().stdout.clone()).unwrap();
     assert!(!quiet.contains("IC-VPC-001"), "{quiet}");
     assert!(quiet.contains("IC-ELC-003"), "{quiet}");
-    assert!(quiet.contains("13 passed, 10 failed (4 high, 5 medium, 1 low), 1 unresolved, 0 suppressed"));
+    assert!(quiet.contains("26 passed, 18 failed (4 high, 5 medium, 9 low), 2 unresolved, 0 suppressed"));
     let md = infracheck()
         .args(args)
         .args(["-q", "--format", "markdown"])

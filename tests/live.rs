@@ -71,6 +71,16 @@ fn documented_configuration_items_are_checked_by_the_same_policies() {
         // A graph check across items: the database's security group is open to the internet; the
         // finding is on the group, whose ingress is what to fix.
         format!("IC-VPC-002 fail aws_security_group[\"web\"] {a}:security-group/sg-0a1b2c3d4e5f60718"),
+        // Recorded as the item says: monitoring disabled, no instance profile, rules without a
+        // description, the volume on the AWS managed key, tags not copied to snapshots.
+        format!("IC-EC2-006 fail aws_instance[\"i-0123456789abcdef0\"] {a}:instance/i-0123456789abcdef0"),
+        format!("IC-EC2-023 fail aws_instance[\"i-0123456789abcdef0\"] {a}:instance/i-0123456789abcdef0"),
+        format!("IC-EC2-020 fail aws_security_group[\"web\"] {a}:security-group/sg-0a1b2c3d4e5f60718"),
+        format!("IC-EC2-009 fail aws_ebs_volume[\"vol-0aaa1111bbbb2222c\"] {a}:volume/vol-0aaa1111bbbb2222c"),
+        format!("IC-RDS-013 fail aws_db_instance[\"legacy-db\"] {db}"),
+        // Nor does it record a key's policy: whether it is public or shared cannot be told.
+        "IC-IAM-003 unresolved aws_kms_key[\"1234abcd-12ab-34cd-56ef-1234567890ab\"] arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".to_string(),
+        "IC-IAM-004 unresolved aws_kms_key[\"1234abcd-12ab-34cd-56ef-1234567890ab\"] arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".to_string(),
     ]
     .into_iter()
     .collect();
@@ -117,6 +127,11 @@ fn networks_and_load_balancers_under_the_prod_profile() {
     assert_eq!(
         summary(&out),
         [
+            "IC-BKP-003 unresolved aws_rds_cluster[\"orders\"]",
+            "IC-CT-002 fail aws_cloudtrail[\"org-trail\"]",
+            "IC-CT-003 fail aws_cloudtrail[\"org-trail\"]",
+            "IC-CT-004 fail aws_cloudtrail[\"org-trail\"]",
+            "IC-CT-005 fail aws_cloudtrail[\"org-trail\"]",
             "IC-CW-003 unresolved aws_lb[\"web\"]",
             "IC-CW-003 unresolved aws_rds_cluster[\"orders\"]",
             "IC-ELB-001 fail aws_lb_listener[\"https\"]",
@@ -126,9 +141,15 @@ fn networks_and_load_balancers_under_the_prod_profile() {
             "IC-RDS-002 fail aws_rds_cluster[\"orders\"]",
             "IC-RDS-005 fail aws_rds_cluster[\"orders\"]",
             "IC-RDS-011 fail aws_rds_cluster[\"orders\"]",
+            "IC-RDS-013 fail aws_rds_cluster[\"orders\"]",
+            "IC-RDS-017 fail aws_rds_cluster[\"orders\"]",
+            "IC-RDS-019 fail aws_rds_cluster[\"orders\"]",
             "IC-VPC-002 unresolved aws_rds_cluster[\"orders\"]",
             "IC-VPC-005 fail aws_route_table[\"rtb-0123456789abcdef0\"]",
             "IC-VPC-006 fail aws_vpc[\"vpc-0123456789abcdef0\"]",
+            "IC-VPC-030 unresolved aws_vpc[\"vpc-0123456789abcdef0\"]",
+            "IC-VPC-030 unresolved aws_vpc[\"vpc-0fedcba9876543210\"]",
+            "IC-VPC-031 fail aws_subnet[\"subnet-0aaaaaaaaaaaaaaaa\"]",
             "IC-WAF-001 unresolved aws_lb[\"web\"]",
         ]
     );
@@ -178,7 +199,7 @@ fn live_findings_point_at_the_arn_in_text_and_sarif() {
     );
     let (_, markdown, _) = live(&["--items", "fixtures/live/items.json", "--format", "markdown"]);
     assert!(
-        markdown.contains("### Not decided from what AWS Config records (2)"),
+        markdown.contains("### Not decided from what AWS Config records (4)"),
         "{markdown}"
     );
     assert!(!markdown.contains("after apply"), "{markdown}");
@@ -649,38 +670,38 @@ fn each_mapped_item_gets_one_evaluation_from_the_findings_on_it() {
                 "i-0123456789abcdef0",
                 "NON_COMPLIANT",
                 // One of its volumes has no item: their encryption cannot be told.
-                "infracheck: failed IC-EC2-004, IC-EC2-005; cannot tell IC-EC2-002"
+                "infracheck: failed IC-EC2-004, IC-EC2-005, IC-EC2-006, IC-EC2-023; cannot tell IC-EC2-002"
             ),
             s(
                 "AWS::EC2::SecurityGroup",
                 "sg-0a1b2c3d4e5f60718",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-VPC-002, IC-VPC-003, IC-VPC-004"
+                "infracheck: failed IC-EC2-020, IC-VPC-002, IC-VPC-003, IC-VPC-004"
             ),
             s(
                 "AWS::EC2::Volume",
                 "vol-0aaa1111bbbb2222c",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-EC2-001"
+                "infracheck: failed IC-EC2-001, IC-EC2-009"
             ),
             s(
                 "AWS::EC2::Volume",
                 "vol-0ccc3333dddd4444e",
                 "COMPLIANT",
-                "infracheck: passed 1 check(s)"
+                "infracheck: passed 2 check(s)"
             ),
-            // AWS Config does not record a key's rotation.
+            // AWS Config does not record a key's rotation, nor its policy.
             s(
                 "AWS::KMS::Key",
                 "1234abcd-12ab-34cd-56ef-1234567890ab",
                 "INSUFFICIENT_DATA",
-                "infracheck: cannot tell IC-KMS-001"
+                "infracheck: cannot tell IC-IAM-003, IC-IAM-004, IC-KMS-001"
             ),
             s(
                 "AWS::RDS::DBInstance",
                 "db-ABCDEFGHIJKLMNOPQRSTUVWXY",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-RDS-001, IC-RDS-003, IC-RDS-008, IC-RDS-009, IC-RDS-011"
+                "infracheck: failed IC-RDS-001, IC-RDS-003, IC-RDS-008, IC-RDS-009, IC-RDS-011, IC-RDS-013"
             ),
         ]
     );
@@ -693,7 +714,7 @@ fn each_mapped_item_gets_one_evaluation_from_the_findings_on_it() {
             "AWS::EC2::Volume",
             "vol-0aaa1111bbbb2222c",
             "COMPLIANT",
-            "infracheck: passed; suppressed or below the threshold: IC-EC2-001"
+            "infracheck: passed; suppressed or below the threshold: IC-EC2-001, IC-EC2-009"
         )
     );
 }

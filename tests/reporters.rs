@@ -65,7 +65,7 @@ fn assert_well_formed(xml: &str) {
 fn junit_is_well_formed() {
     let xml = report("junit");
     assert_well_formed(&xml);
-    assert!(xml.contains("<testsuites name=\"infracheck\" tests=\"24\" failures=\"10\" skipped=\"1\">"));
+    assert!(xml.contains("<testsuites name=\"infracheck\" tests=\"46\" failures=\"18\" skipped=\"2\">"));
 }
 
 /// A root module with two errors (a parse error, an unknown function) and a warning (a remote

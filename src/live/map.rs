@@ -506,6 +506,8 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             put(&mut a, "is_enabled", jbool(&config, "enabled"));
             // Rotation is not part of the KMS key's configuration item.
             a.insert("enable_key_rotation".into(), not_recorded(&arn, "enable_key_rotation"));
+            // Nor is the key policy.
+            a.insert("policy".into(), not_recorded(&arn, "policy"));
             Mapped::Resources(vec![primary("aws_kms_key", a)])
         }
         "AWS::RDS::DBCluster" => {
@@ -665,6 +667,11 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                     ("enable_dns_support", jbool, "enableDnsSupport"),
                     ("enable_dns_hostnames", jbool, "enableDnsHostnames"),
                 ],
+            );
+            // The VPC's item does not say which security group is its default, nor its rules.
+            a.insert(
+                "default_security_group".into(),
+                not_recorded(&arn, "default_security_group"),
             );
             Mapped::Resources(vec![primary("aws_vpc", a)])
         }

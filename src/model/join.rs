@@ -376,6 +376,18 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The resource an address names: itself, or — for a resource whose `count` or `for_each` is
+    /// known only after apply, checked as one representative instance `x.y[*]` — that instance
+    /// (`aws_eip.nat` in `element(aws_eip.nat[*].id, count.index)`).
+    pub fn lookup(&self, addr: &str) -> Option<usize> {
+        self.by_address.get(addr).copied().or_else(|| {
+            if addr.ends_with(']') {
+                return None;
+            }
+            self.by_address.get(format!("{addr}[*]").as_str()).copied()
+        })
+    }
+
     /// The resources whose attribute `key` is the string `value`, in order.
     fn with_key(&self, key: &str, value: &str) -> Vec<usize> {
         let mut cache = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
@@ -404,7 +416,7 @@ pub fn link_targets(value: &Value, index: &Index, candidates: &[&str], key: &str
                 let mut addr = r.as_str();
                 // `aws_s3_bucket.this.id` names the bucket; `aws_s3_bucket.this[0].id` too.
                 loop {
-                    if let Some(i) = index.by_address.get(addr).copied().filter(fits) {
+                    if let Some(i) = index.lookup(addr).filter(fits) {
                         out.push(i);
                         break;
                     }

@@ -16,29 +16,38 @@ pub fn text(reg: &Registry) -> String {
     let w_id = reg.policies.iter().map(|p| p.id.len()).max().unwrap_or(0);
     let w_name = reg.policies.iter().map(|p| p.name.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for p in &reg.policies {
-        let _ = writeln!(
-            out,
-            "{:w_id$}  {:8}  {:13}  {:w_name$}  {}{}",
-            p.id,
-            p.severity.as_str(),
-            p.category.as_str(),
-            p.name,
-            p.title,
-            if p.environments.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", profiles(p))
-            }
-        );
+    let groups = reg.by_service();
+    for (i, (service, policies)) in groups.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{service} ({})", policies.len());
+        for p in policies {
+            let _ = writeln!(
+                out,
+                "  {:w_id$}  {:8}  {:13}  {:w_name$}  {}{}",
+                p.id,
+                p.severity.as_str(),
+                p.category.as_str(),
+                p.name,
+                p.title,
+                if p.environments.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", profiles(p))
+                }
+            );
+        }
     }
-    let _ = writeln!(out, "{} policies", reg.policies.len());
+    let _ = writeln!(out, "\n{} policies for {} services", reg.policies.len(), groups.len());
     out
 }
 
 #[derive(Serialize)]
 struct RuleJson<'a> {
     id: &'a str,
+    /// The service it belongs to, as `infracheck rules` groups them.
+    service: &'a str,
     name: &'a str,
     title: &'a str,
     severity: Severity,
@@ -57,6 +66,7 @@ pub fn json(reg: &Registry) -> String {
         .iter()
         .map(|p| RuleJson {
             id: &p.id,
+            service: p.service(),
             name: &p.name,
             title: &p.title,
             severity: p.severity,
@@ -97,35 +107,45 @@ pub fn markdown(reg: &Registry) -> String {
          `infracheck explain ID` shows one policy in full. The format of a policy file, and the condition\n\
          language, are described in the project README (\"Writing policies\").\n\n",
     );
-    let _ = writeln!(
-        out,
-        "| ID | Name | Severity | Category | Applies to | Checks | checkov / trivy |\n|---|---|---|---|---|---|---|"
-    );
-    for p in &reg.policies {
-        let checks = match &p.check {
-            Check::Graph { name, .. } => format!("graph: `{name}`"),
-            Check::Builtin(name) => format!("engine: `{name}`"),
-            Check::Condition { .. } => p
-                .resource_types
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
+    let groups = reg.by_service();
+    let contents: Vec<String> = groups
+        .iter()
+        .map(|(service, policies)| format!("[{service}](#{}) ({})", anchor(service), policies.len()))
+        .collect();
+    let _ = writeln!(out, "{}\n", contents.join(" · "));
+    for (service, policies) in &groups {
+        let _ = writeln!(out, "## {service}\n");
         let _ = writeln!(
             out,
-            "| {} | [{}]({}) | {} | {} | {} | {} | {} |",
-            p.id,
-            p.name,
-            p.file.strip_prefix("policies/").unwrap_or(&p.file).display(),
-            p.severity.as_str(),
-            p.category.as_str(),
-            profiles(p),
-            checks,
-            aliases(p)
+            "| ID | Name | Severity | Category | Applies to | Checks | checkov / trivy |\n|---|---|---|---|---|---|---|"
         );
+        for p in policies {
+            let checks = match &p.check {
+                Check::Graph { name, .. } => format!("graph: `{name}`"),
+                Check::Builtin(name) => format!("engine: `{name}`"),
+                Check::Condition { .. } => p
+                    .resource_types
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | [{}]({}) | {} | {} | {} | {} | {} |",
+                p.id,
+                p.name,
+                p.file.strip_prefix("policies/").unwrap_or(&p.file).display(),
+                p.severity.as_str(),
+                p.category.as_str(),
+                profiles(p),
+                checks,
+                aliases(p)
+            );
+        }
+        out.push('\n');
     }
-    let _ = writeln!(out, "\n{} policies.", reg.policies.len());
+    let _ = writeln!(out, "{} policies for {} services.", reg.policies.len(), groups.len());
     let _ = writeln!(out, "\n## Why each matters, and where it comes from\n");
     for p in &reg.policies {
         let _ = write!(out, "- **{}** {}: {}", p.id, p.name, p.rationale);
@@ -135,6 +155,18 @@ pub fn markdown(reg: &Registry) -> String {
         out.push('\n');
     }
     out
+}
+
+/// GitHub's anchor for a heading: lower case, spaces to dashes, punctuation dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `infracheck explain ID`.

@@ -13,7 +13,10 @@
 //!   what such a value means for this rule.
 //! - `{ all = [ … ] }`, `{ any = [ … ] }`: every / at least one.
 //! - `{ for_each = "listener[*]", assert = { … } }`: the inner condition holds for every element,
-//!   with paths relative to the element.
+//!   with paths relative to the element; `{ for_some = "parameter[*]", assert = { … } }`: for at
+//!   least one (none written fails).
+//! - `name:json` in a path reads a JSON string attribute (`jsonencode(…)`, a heredoc) as the value
+//!   it encodes: `container_definitions:json[*].readonlyRootFilesystem`.
 
 use crate::model::{Unknown, Value};
 use regex::Regex;
@@ -25,6 +28,7 @@ pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     ForEach { path: Path, assert: Box<Condition> },
+    ForSome { path: Path, assert: Box<Condition> },
     Test(Test),
 }
 
@@ -78,6 +82,8 @@ pub enum Step {
     Key(String),
     Index(usize),
     Each,
+    /// The JSON document a string attribute encodes.
+    Json,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,10 +100,17 @@ impl Path {
                 Some(i) => (&part[..i], &part[i..]),
                 None => (part, ""),
             };
+            let (name, json) = match name.strip_suffix(":json") {
+                Some(name) => (name, true),
+                None => (name, false),
+            };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(format!("bad path {text:?}: {part:?} is not an attribute name"));
             }
             steps.push(Step::Key(name.to_string()));
+            if json {
+                steps.push(Step::Json);
+            }
             while !rest.is_empty() {
                 let close = rest.find(']').ok_or_else(|| format!("bad path {text:?}: unclosed ["))?;
                 let inner = &rest[1..close];
@@ -177,6 +190,9 @@ impl Subject for crate::model::Resource {
 #[derive(Debug, Clone)]
 pub enum Found {
     Value(Value),
+    /// A value above the path is known only after apply, so whether the path is written at all
+    /// is not known either.
+    UnknownAbove(Unknown),
     Missing,
 }
 
@@ -200,22 +216,29 @@ impl Condition {
                 Condition::Any(items)
             });
         }
-        if let Some(each) = t.get("for_each") {
-            let keys: Vec<&String> = t.keys().filter(|k| *k != "for_each" && *k != "assert").collect();
+        for quantifier in ["for_each", "for_some"] {
+            let Some(each) = t.get(quantifier) else {
+                continue;
+            };
+            let keys: Vec<&String> = t.keys().filter(|k| *k != quantifier && *k != "assert").collect();
             if !keys.is_empty() {
-                return Err(format!("`for_each` takes only `assert`, not {keys:?}"));
+                return Err(format!("`{quantifier}` takes only `assert`, not {keys:?}"));
             }
-            let path = Path::parse(each.as_str().ok_or("`for_each` takes a path")?)?;
-            let assert = t.get("assert").ok_or("`for_each` needs an `assert` condition")?;
-            return Ok(Condition::ForEach {
-                path,
-                assert: Box::new(Condition::parse(assert)?),
+            let path = Path::parse(each.as_str().ok_or_else(|| format!("`{quantifier}` takes a path"))?)?;
+            let assert = t
+                .get("assert")
+                .ok_or_else(|| format!("`{quantifier}` needs an `assert` condition"))?;
+            let assert = Box::new(Condition::parse(assert)?);
+            return Ok(if quantifier == "for_each" {
+                Condition::ForEach { path, assert }
+            } else {
+                Condition::ForSome { path, assert }
             });
         }
         let path = Path::parse(
             t.get("path")
                 .and_then(|p| p.as_str())
-                .ok_or("a test needs `path` (or use all / any / for_each)")?,
+                .ok_or("a test needs `path` (or use all / any / for_each / for_some)")?,
         )?;
         let ops: Vec<&String> = t.keys().filter(|k| OPS.contains(&k.as_str())).collect();
         if ops.len() != 1 {
@@ -319,7 +342,7 @@ impl Condition {
                 for (p, found) in resolve(subject, &path.steps, prefix) {
                     match found {
                         Found::Missing => {}
-                        Found::Value(Value::Unknown(u)) => unknown.push((p, u)),
+                        Found::Value(Value::Unknown(u)) | Found::UnknownAbove(u) => unknown.push((p, u)),
                         Found::Value(v) => match object(&v) {
                             Some(obj) => match assert.eval(&obj, &p) {
                                 Truth::True => {}
@@ -336,6 +359,54 @@ impl Condition {
                 }
                 Truth::all(failures, unknown)
             }
+            Condition::ForSome { path, assert } => {
+                let mut unknown = Vec::new();
+                let mut failures = Vec::new();
+                let mut elements = 0;
+                for (p, found) in resolve(subject, &path.steps, prefix) {
+                    match found {
+                        Found::Missing => {}
+                        Found::Value(Value::Unknown(u)) | Found::UnknownAbove(u) => unknown.push((p, u)),
+                        Found::Value(v) => {
+                            elements += 1;
+                            if let Some(obj) = object(&v) {
+                                match assert.eval(&obj, &p) {
+                                    Truth::True => return Truth::True,
+                                    Truth::False(f) => failures.extend(f),
+                                    Truth::Unknown(u) => unknown.extend(u),
+                                }
+                            }
+                        }
+                    }
+                }
+                if !unknown.is_empty() {
+                    return Truth::Unknown(unknown);
+                }
+                let wanted = failures
+                    .iter()
+                    .map(|f| {
+                        let own = f.path.rsplit('.').next().unwrap_or(&f.path);
+                        format!("{own} {}", f.expected)
+                    })
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                let text = path.text.strip_suffix("[*]").unwrap_or(&path.text);
+                Truth::False(vec![Failure {
+                    path: join(prefix, text),
+                    found: match elements {
+                        0 => "none written".into(),
+                        1 => "1 element, which does not match".into(),
+                        n => format!("{n} elements, none of which match"),
+                    },
+                    expected: if wanted.is_empty() {
+                        "at least one element".into()
+                    } else {
+                        format!("at least one element with {wanted}")
+                    },
+                }])
+            }
             Condition::Test(t) => t.eval(subject, prefix),
         }
     }
@@ -350,6 +421,19 @@ impl Test {
                 Found::Missing => self.default.clone().unwrap_or(Value::Null),
                 Found::Value(Value::Null) => self.default.clone().unwrap_or(Value::Null),
                 Found::Value(v) => v,
+                // Not even whether it is written is known: `exists` cannot decide either.
+                Found::UnknownAbove(u) => {
+                    match self.unknown {
+                        UnknownMeans::Pass => {}
+                        UnknownMeans::Fail => failures.push(Failure {
+                            path,
+                            found: "known only after apply".into(),
+                            expected: self.expected(),
+                        }),
+                        UnknownMeans::Unresolved => unknown.push((path, u)),
+                    }
+                    continue;
+                }
             };
             if let Some(u) = value.unknown_refs() {
                 match self.unknown {
@@ -492,10 +576,16 @@ fn walk(found: Found, steps: &[Step], path: String) -> Vec<(String, Found)> {
                 Step::Key(k) => format!("{path}.{k}"),
                 Step::Index(i) => format!("{path}[{i}]"),
                 Step::Each => format!("{path}[0]"),
+                Step::Json => path,
             };
             return walk(Found::Missing, rest, next);
         }
-        Found::Value(v @ Value::Unknown(_)) => return vec![(path, Found::Value(v))],
+        // `jsonencode` of a partly known value: read what is known of it.
+        Found::Value(Value::Unknown(u)) if *step == Step::Json && u.encodes.is_some() => {
+            let encoded = u.encodes.as_deref().cloned().unwrap_or(Value::Null);
+            return walk(Found::Value(encoded), rest, path);
+        }
+        Found::Value(Value::Unknown(u)) | Found::UnknownAbove(u) => return vec![(path, Found::UnknownAbove(u))],
         Found::Value(v) => v,
     };
     match step {
@@ -528,6 +618,15 @@ fn walk(found: Found, steps: &[Step], path: String) -> Vec<(String, Found)> {
             Value::List(_) | Value::Set(_) => walk(Found::Missing, rest, format!("{path}[0]")),
             // A single object where a list is expected: Terraform's nested attribute as a map.
             other => walk(Found::Value(other.clone()), rest, format!("{path}[0]")),
+        },
+        Step::Json => match &value {
+            Value::String(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(json) => walk(Found::Value(Value::from_json(&json)), rest, path),
+                // Not JSON: nothing of what the path asks for is there.
+                Err(_) => walk(Found::Missing, rest, path),
+            },
+            // Already a structure (a plan's decoded value): read it as it is.
+            other => walk(Found::Value(other.clone()), rest, path),
         },
     }
 }
@@ -581,6 +680,71 @@ mod tests {
         let two = obj(&[("root_block_device", Value::List(vec![block(true), block(false)]))]);
         assert!(matches!(c.eval(&two, ""), Truth::False(f) if f[0].path == "root_block_device[1].encrypted"));
         assert!(matches!(c.eval(&obj(&[]), ""), Truth::False(f) if f[0].path == "root_block_device[0].encrypted"));
+    }
+
+    #[test]
+    fn for_some_needs_one_matching_element_and_is_unresolved_before_it_fails() {
+        let c = cond(
+            r#"{ for_some = "parameter[*]", assert = { all = [ { path = "name", eq = "require_ssl" }, { path = "value", eq = "true" } ] } }"#,
+        );
+        let param = |n: &str, v: Value| Value::Map(obj(&[("name", Value::string(n)), ("value", v)]));
+        let group = |ps: Vec<Value>| obj(&[("parameter", Value::List(ps))]);
+        let good = group(vec![
+            param("a", Value::string("1")),
+            param("require_ssl", Value::string("true")),
+        ]);
+        assert_eq!(c.eval(&good, ""), Truth::True);
+        let bad = group(vec![
+            param("a", Value::string("1")),
+            param("require_ssl", Value::string("false")),
+        ]);
+        match c.eval(&bad, "") {
+            Truth::False(f) => {
+                assert_eq!(f.len(), 1, "one failure for the collection: {f:?}");
+                assert_eq!(f[0].path, "parameter");
+                assert_eq!(f[0].found, "2 elements, none of which match");
+                assert!(f[0].expected.contains("\"require_ssl\""), "{}", f[0].expected);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(c.eval(&obj(&[]), ""), Truth::False(f) if f[0].found == "none written"));
+        let pending = group(vec![
+            param("a", Value::string("1")),
+            param("require_ssl", Value::unknown("var.ssl")),
+        ]);
+        assert!(matches!(c.eval(&pending, ""), Truth::Unknown(u) if u[0].1.refs == ["var.ssl"]));
+    }
+
+    #[test]
+    fn json_in_a_path_reads_the_document_a_string_encodes() {
+        let c =
+            cond(r#"{ path = "container_definitions:json[*].readonlyRootFilesystem", eq = true, default = false }"#);
+        let defs = |s: &str| obj(&[("container_definitions", Value::string(s))]);
+        assert_eq!(
+            c.eval(&defs(r#"[{"name":"a","readonlyRootFilesystem":true}]"#), ""),
+            Truth::True
+        );
+        let two = defs(r#"[{"name":"a","readonlyRootFilesystem":true},{"name":"b"}]"#);
+        assert!(
+            matches!(c.eval(&two, ""), Truth::False(f) if f[0].path == "container_definitions[1].readonlyRootFilesystem")
+        );
+        let pending = obj(&[("container_definitions", Value::unknown("var.defs"))]);
+        assert!(matches!(c.eval(&pending, ""), Truth::Unknown(_)));
+        // `jsonencode` of a partly known value: the known parts decide.
+        let container = |ro: bool| {
+            Value::Map(obj(&[
+                ("image", Value::unknown("aws_ecr_repository.app.repository_url")),
+                ("readonlyRootFilesystem", Value::Bool(ro)),
+            ]))
+        };
+        let encoded = |ro: bool| {
+            let mut u = Unknown::of("aws_ecr_repository.app.repository_url");
+            u.encodes = Some(std::sync::Arc::new(Value::List(vec![container(ro)])));
+            obj(&[("container_definitions", Value::Unknown(u))])
+        };
+        assert_eq!(c.eval(&encoded(true), ""), Truth::True);
+        assert!(matches!(c.eval(&encoded(false), ""), Truth::False(_)));
+        assert!(Path::parse("a:jsn.b").is_err());
     }
 
     #[test]

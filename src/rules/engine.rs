@@ -4,7 +4,7 @@
 use super::condition::Truth;
 use super::graph::{self, GraphCtx, GraphOutcome};
 use super::{Check, Policy, Registry, Severity};
-use crate::model::{Block, Mode, Project, Resource};
+use crate::model::{Block, Project, Resource};
 use crate::source::Span;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -191,11 +191,7 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
     let mut out = Vec::new();
     match &policy.check {
         Check::Condition { when, assert } => {
-            for r in project
-                .resources
-                .iter()
-                .filter(|r| r.mode == Mode::Managed && policy.resource_types.contains(&r.resource_type))
-            {
+            for r in project.resources.iter().filter(|r| policy.reads(r)) {
                 if let Some(w) = when {
                     match w.eval(r, "") {
                         Truth::True => {}

@@ -181,6 +181,18 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Whether a condition rule reads this resource: a managed resource of one of its
+    /// `resource_types`, or a data source written there as `data.<type>`.
+    pub fn reads(&self, r: &crate::model::Resource) -> bool {
+        match r.mode {
+            crate::model::Mode::Managed => self.resource_types.contains(&r.resource_type),
+            crate::model::Mode::Data => self
+                .resource_types
+                .iter()
+                .any(|t| t.strip_prefix("data.") == Some(r.resource_type.as_str())),
+        }
+    }
+
     /// Whether the policy runs under `profile`.
     pub fn applies_to(&self, profile: &str) -> bool {
         self.environments.is_empty() || self.environments.iter().any(|e| e == profile)
@@ -197,6 +209,22 @@ impl Policy {
             Check::Graph { name, .. } => Some(name),
             Check::Condition { .. } | Check::Builtin(_) => None,
         }
+    }
+
+    /// The AWS service it belongs to, for listings: the name of its folder
+    /// (`policies/aws/rds/…` is "Amazon RDS and Aurora"), or the folder's own name for a folder
+    /// this table does not know (a user's `policies/acme/…` is "acme").
+    pub fn service(&self) -> &str {
+        let folder = self
+            .file
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or("other");
+        SERVICES
+            .iter()
+            .find(|(f, _)| *f == folder)
+            .map_or(folder, |(_, name)| name)
     }
 
     /// The profile its examples run under: its first environment, or `default`.
@@ -311,6 +339,85 @@ pub struct PolicyError {
     pub message: String,
 }
 
+/// Policy folders and the service each stands for in `infracheck rules` and policies/README.md.
+pub const SERVICES: &[(&str, &str)] = &[
+    ("accessanalyzer", "IAM Access Analyzer"),
+    ("acm", "AWS Certificate Manager"),
+    ("apigateway", "Amazon API Gateway"),
+    ("appflow", "Amazon AppFlow"),
+    ("appsync", "AWS AppSync"),
+    ("athena", "Amazon Athena"),
+    ("autoscaling", "EC2 Auto Scaling"),
+    ("backup", "AWS Backup"),
+    ("batch", "AWS Batch"),
+    ("bedrock", "Amazon Bedrock"),
+    ("cloudformation", "AWS CloudFormation"),
+    ("cloudfront", "Amazon CloudFront"),
+    ("cloudsearch", "Amazon CloudSearch"),
+    ("cloudtrail", "AWS CloudTrail"),
+    ("cloudwatch", "Amazon CloudWatch"),
+    ("codebuild", "AWS CodeBuild"),
+    ("codesuite", "AWS CodeCommit, CodePipeline and CodeArtifact"),
+    ("cognito", "Amazon Cognito"),
+    ("comprehend", "Amazon Comprehend"),
+    ("config", "AWS Config"),
+    ("connect", "Amazon Connect"),
+    ("cost", "Cost"),
+    ("datasync", "AWS DataSync"),
+    ("dax", "DynamoDB Accelerator (DAX)"),
+    ("dlm", "Amazon Data Lifecycle Manager"),
+    ("dms", "AWS Database Migration Service"),
+    ("documentdb", "Amazon DocumentDB"),
+    ("dynamodb", "Amazon DynamoDB"),
+    ("ec2", "Amazon EC2 and EBS"),
+    ("ecr", "Amazon ECR"),
+    ("ecs", "Amazon ECS"),
+    ("efs", "Amazon EFS"),
+    ("eks", "Amazon EKS"),
+    ("elasticache", "Amazon ElastiCache"),
+    ("elasticbeanstalk", "AWS Elastic Beanstalk"),
+    ("elb", "Elastic Load Balancing"),
+    ("emr", "Amazon EMR"),
+    ("eventbridge", "Amazon EventBridge"),
+    ("fsx", "Amazon FSx"),
+    ("globalaccelerator", "AWS Global Accelerator"),
+    ("glue", "AWS Glue"),
+    ("guardduty", "Amazon GuardDuty"),
+    ("iam", "AWS IAM"),
+    ("imagebuilder", "EC2 Image Builder"),
+    ("kendra", "Amazon Kendra"),
+    ("keyspaces", "Amazon Keyspaces"),
+    ("kinesis", "Amazon Kinesis and Data Firehose"),
+    ("kms", "AWS KMS"),
+    ("lambda", "AWS Lambda"),
+    ("memorydb", "Amazon MemoryDB"),
+    ("mq", "Amazon MQ"),
+    ("msk", "Amazon MSK"),
+    ("mwaa", "Amazon MWAA"),
+    ("neptune", "Amazon Neptune"),
+    ("networkfirewall", "AWS Network Firewall"),
+    ("opensearch", "Amazon OpenSearch Service"),
+    ("qldb", "Amazon QLDB"),
+    ("rds", "Amazon RDS and Aurora"),
+    ("redshift", "Amazon Redshift"),
+    ("route53", "Amazon Route 53"),
+    ("s3", "Amazon S3"),
+    ("sagemaker", "Amazon SageMaker"),
+    ("secretsmanager", "AWS Secrets Manager"),
+    ("ses", "Amazon SES"),
+    ("sns", "Amazon SNS"),
+    ("sqs", "Amazon SQS"),
+    ("ssm", "AWS Systems Manager"),
+    ("stepfunctions", "AWS Step Functions"),
+    ("suppressions", "Suppressions"),
+    ("terraform", "Terraform"),
+    ("timestream", "Amazon Timestream"),
+    ("transfer", "AWS Transfer Family"),
+    ("vpc", "Amazon VPC"),
+    ("waf", "AWS WAF"),
+    ("workspaces", "Amazon WorkSpaces"),
+];
+
 /// Every policy of a run, sorted by id.
 #[derive(Debug, Clone)]
 pub struct Registry {
@@ -318,6 +425,25 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// The policies grouped by service, each group by id. Services sort by their names without
+    /// "Amazon" or "AWS", ignoring case (Amazon DynamoDB, Amazon EC2 and EBS, …, AWS IAM, …).
+    pub fn by_service(&self) -> Vec<(&str, Vec<&Policy>)> {
+        let mut groups: BTreeMap<(String, &str), Vec<&Policy>> = BTreeMap::new();
+        for p in &self.policies {
+            let service = p.service();
+            let key = service
+                .strip_prefix("Amazon ")
+                .or_else(|| service.strip_prefix("AWS "))
+                .unwrap_or(service)
+                .to_lowercase();
+            groups.entry((key, service)).or_default().push(p);
+        }
+        groups
+            .into_iter()
+            .map(|((_, service), policies)| (service, policies))
+            .collect()
+    }
+
     /// The embedded policies.
     pub fn builtin() -> Result<Registry, Vec<PolicyError>> {
         let mut files = Vec::new();

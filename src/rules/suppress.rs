@@ -12,7 +12,7 @@ use crate::source::{FileId, SourceMap, Span};
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// A config-level suppression: `[[ignore]]` with the rule, where it applies, and why.
@@ -365,11 +365,28 @@ pub fn apply(
             }
         }
     }
+    // The checked roots' own files, relative to the configuration's directory (as `path` globs
+    // name them).
+    let checked_files: Vec<PathBuf> = (0..sources.len() as u32)
+        .map(FileId)
+        .filter(|f| in_scope(*f))
+        .map(|f| {
+            let abs = crate::source::normalize(&cwd.join(sources.path(f)));
+            config_dir
+                .and_then(|d| abs.strip_prefix(d).ok().map(Path::to_path_buf))
+                .unwrap_or(abs)
+        })
+        .collect();
     for (k, ig) in ignores.iter().enumerate() {
-        // An ignore scoped to environments none of which was checked (a hook checking one) has
-        // had no chance to match.
-        let in_scope = ig.env.is_empty() || projects.iter().any(|p| ig.env.contains(&p.env));
-        if !config_used[k] && in_scope {
+        // An ignore scoped to environments none of which was checked (a hook checking one), or to
+        // paths none of whose files was checked (a check of another directory), has had no chance
+        // to match.
+        let env_in_scope = ig.env.is_empty() || projects.iter().any(|p| ig.env.contains(&p.env));
+        let path_in_scope = ig
+            .path
+            .as_ref()
+            .is_none_or(|pat| glob(pat).is_some_and(|g| checked_files.iter().any(|f| g.is_match(f))));
+        if !config_used[k] && env_in_scope && path_in_scope {
             if let Some(rule) = meta(UNUSED) {
                 extra.push(meta_finding(
                     registry,

@@ -82,7 +82,7 @@ pub type GraphFn = fn(&GraphCtx) -> Vec<GraphOutcome>;
 
 const CHECKS: &[(&str, GraphFn, &[&str])] = &[
     ("alarms_cover", alarms_cover::check, &["metrics", "require"]),
-    ("attached", attached::check, &["except", "or_set"]),
+    ("attached", attached::check, &["except", "or_set", "by", "key"]),
     ("backend", backend::check, &["require"]),
     ("db_ingress", db_ingress::check, &[]),
     ("ecs_containers", ecs_containers::check, &["require"]),
@@ -210,7 +210,7 @@ impl<'a> GraphCtx<'a> {
     pub fn referenced(&self, reference: &str) -> Option<usize> {
         let mut addr = reference;
         loop {
-            if let Some(&i) = self.index.by_address.get(addr) {
+            if let Some(i) = self.index.lookup(addr) {
                 return Some(i);
             }
             let next = crate::model::join::referenced_address(addr);
