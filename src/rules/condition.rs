@@ -53,13 +53,45 @@ pub enum Op {
     Ne(Value),
     In(Vec<Value>),
     NotIn(Vec<Value>),
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(LazyRegex),
+    NotMatches(LazyRegex),
     Gte(f64),
     Lte(f64),
     Contains(Value),
     NotContains(Value),
     Exists(bool),
+}
+
+/// A policy's regular expression: checked when the policy loads, compiled the first time a
+/// resource needs it (most rules of a large catalog never meet a resource of their type).
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    pub fn new(source: &str) -> Result<LazyRegex, String> {
+        regex_syntax::Parser::new().parse(source).map_err(|e| e.to_string())?;
+        Ok(LazyRegex {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            // Its syntax was checked when the policy loaded; a pattern the engine still refuses
+            // (over its size limit) matches nothing.
+            .get_or_init(|| {
+                Regex::new(&self.source).unwrap_or_else(|_| Regex::new("[^\\s\\S]").expect("a valid regex"))
+            })
+            .is_match(text)
+    }
 }
 
 const OPS: &[&str] = &[
@@ -263,8 +295,8 @@ impl Condition {
                 .map(from_toml)
                 .collect())
         };
-        let regex = || -> Result<Regex, String> {
-            Regex::new(
+        let regex = || -> Result<LazyRegex, String> {
+            LazyRegex::new(
                 arg.as_str()
                     .ok_or_else(|| format!("`{name}` takes a regular expression"))?,
             )

@@ -492,10 +492,19 @@ impl Registry {
     }
 
     fn from_files(files: Vec<(PathBuf, String)>) -> Result<Registry, Vec<PolicyError>> {
+        use rayon::prelude::*;
         let mut policies = Vec::new();
         let mut errors = Vec::new();
-        for (path, text) in files {
-            match Policy::from_file(&text, &path) {
+        // Parsed side by side, kept in the files' order.
+        let parsed: Vec<(PathBuf, Result<Policy, String>)> = files
+            .into_par_iter()
+            .map(|(path, text)| {
+                let policy = Policy::from_file(&text, &path);
+                (path, policy)
+            })
+            .collect();
+        for (path, result) in parsed {
+            match result {
                 Ok(p) => policies.push(p),
                 Err(message) => errors.push(PolicyError {
                     path: path.display().to_string(),

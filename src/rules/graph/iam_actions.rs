@@ -21,6 +21,9 @@ pub struct Action {
     pub level: Level,
     /// It can be limited to resource ARNs (otherwise only `"Resource": "*"` applies).
     pub scoped: bool,
+    /// `s3:CreateBucket`, and its lowercase `s3:createbucket` (made once, not per statement).
+    pub full: String,
+    pub lower: String,
 }
 
 /// Actions by service prefix (lowercase), sorted by name.
@@ -45,11 +48,14 @@ fn table() -> &'static BTreeMap<String, Vec<Action>> {
                 "P" => Level::Permissions,
                 _ => Level::Tagging,
             };
-            let list = t.entry(service.to_ascii_lowercase()).or_default();
+            let service = service.to_ascii_lowercase();
+            let list = t.entry(service.clone()).or_default();
             list.extend(names.split(',').map(|n| Action {
                 name: n.to_string(),
                 level,
                 scoped: scoped == "r",
+                full: format!("{service}:{n}"),
+                lower: format!("{service}:{}", n.to_ascii_lowercase()),
             }));
         }
         for list in t.values_mut() {
@@ -61,14 +67,14 @@ fn table() -> &'static BTreeMap<String, Vec<Action>> {
 
 /// `*` and `?` wildcards, case-insensitive, as IAM matches action names.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    // IAM action names and service prefixes are ASCII: compare bytes, without allocating.
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
     while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+        if i < p.len() && (p[i] == b'?' || p[i].eq_ignore_ascii_case(&t[j])) {
             i += 1;
             j += 1;
-        } else if i < p.len() && p[i] == '*' {
+        } else if i < p.len() && p[i] == b'*' {
             star = Some(i);
             mark = j;
             i += 1;
@@ -80,7 +86,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while i < p.len() && p[i] == '*' {
+    while i < p.len() && p[i] == b'*' {
         i += 1;
     }
     i == p.len()
@@ -88,7 +94,24 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// The actions an action pattern of a policy grants (`s3:Get*`, `iam:PassRole`, `*`), as
 /// `(service, action)`. An action AWS does not define grants nothing.
-pub fn expand(pattern: &str) -> Vec<(&'static str, &'static Action)> {
+pub fn expand(pattern: &str) -> std::sync::Arc<Vec<(&'static str, &'static Action)>> {
+    // Every rule of the iam_statements family expands the same patterns (`*`, `s3:*`, …):
+    // each pattern is matched against the table once per run.
+    type Expanded = std::sync::Arc<Vec<(&'static str, &'static Action)>>;
+    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Expanded>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return hit.clone();
+    }
+    let found = std::sync::Arc::new(expand_uncached(pattern));
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(pattern.to_string(), found.clone());
+    found
+}
+
+fn expand_uncached(pattern: &str) -> Vec<(&'static str, &'static Action)> {
     let t = table();
     let (service, action) = match pattern.split_once(':') {
         Some((s, a)) => (s.to_ascii_lowercase(), a),

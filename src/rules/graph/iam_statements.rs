@@ -113,14 +113,13 @@ pub fn validate(params: &toml::Table) -> Result<(), String> {
 fn granted(st: &Statement, keep: &dyn Fn(&str, Level, bool) -> bool) -> Vec<String> {
     let mut out = BTreeSet::new();
     for a in st.actions.iter().filter_map(Part::known) {
-        for (svc, act) in expand(a) {
-            let full = format!("{svc}:{}", act.name.to_ascii_lowercase());
-            if keep(&full, act.level, act.scoped) {
-                out.insert(format!("{svc}:{}", act.name));
+        for (_, act) in expand(a).iter() {
+            if keep(&act.lower, act.level, act.scoped) {
+                out.insert(act.full.as_str());
             }
         }
     }
-    out.into_iter().collect()
+    out.into_iter().map(String::from).collect()
 }
 
 fn listing(actions: &[String]) -> String {
