@@ -33,8 +33,8 @@ pub fn check(reg: &Registry, projects: &[Project]) -> Vec<Finding> {
             .replace("is known only after apply", "is not recorded");
     }
     for f in findings.iter_mut().filter(|f| f.outcome == Outcome::Fail) {
-        if let Check::Graph { name, .. } = &reg.policies[f.rule].check {
-            if let Some(what) = crate::live::map::unread_by(name) {
+        if let Check::Graph { name, params } = &reg.policies[f.rule].check {
+            if let Some(what) = crate::live::map::unread_by(name, params) {
                 f.outcome = Outcome::Unresolved;
                 f.undecided = Undecided::NotRecorded;
                 f.message = format!(

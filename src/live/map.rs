@@ -38,14 +38,24 @@ pub const MAPPED_TYPES: &[&str] = &[
 ];
 
 /// The graph checks that conclude from resources `live` does not map, and what those are.
-pub fn unread_by(graph_check: &str) -> Option<&'static str> {
-    match graph_check {
-        "alarms_cover" => Some("CloudWatch alarms"),
-        "waf_on_edge" => Some("WAF web ACL associations and CloudFront distributions"),
-        "route53_health_check" => Some("Route 53 records and health checks"),
-        "ecs_containers" => Some("ECS task definitions"),
-        _ => None,
-    }
+pub fn unread_by(graph_check: &str, params: &toml::Table) -> Option<String> {
+    let what = match graph_check {
+        "alarms_cover" => "CloudWatch alarms",
+        "waf_on_edge" => "WAF web ACL associations and CloudFront distributions",
+        "route53_health_check" => "Route 53 records and health checks",
+        "ecs_containers" => "ECS task definitions",
+        // Attached only by resources of some types (`by`): `live` maps none of them.
+        "attached" => {
+            let by: Vec<&str> = params
+                .get("by")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            return (!by.is_empty()).then(|| format!("{} resources", by.join(" and ")));
+        }
+        _ => return None,
+    };
+    Some(what.to_string())
 }
 
 /// A JSON field that AWS Config may give as an object or as a JSON string (configuration,

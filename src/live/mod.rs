@@ -123,7 +123,6 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         budget: None,
         module_dirs: Vec::new(),
         remote_modules: Vec::new(),
-        partial: Some("the account's configuration items hold only the resource types infracheck maps".into()),
         ..Default::default()
     };
     crate::model::join::join(&mut project);

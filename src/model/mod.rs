@@ -317,10 +317,6 @@ pub struct Project {
     /// Why the root is an example of a reusable module rather than a deployment (`under
     /// examples/`), when it is one: rules about deployments (the state backend) skip it.
     pub example: Option<String>,
-    /// Set when the project holds only some of its resource types (an account read from AWS
-    /// Config items: the types `live` maps), saying so; a check that needs a type that is absent
-    /// cannot conclude it does not exist.
-    pub partial: Option<String>,
 }
 
 /// An environment's monthly budget and what the cost engine estimates against it.

@@ -478,7 +478,6 @@ impl<'a> Builder<'a> {
             module_sources,
             module_providers,
             example: None,
-            partial: None,
         };
         crate::model::join::join(&mut project);
         project

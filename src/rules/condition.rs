@@ -449,23 +449,12 @@ impl Test {
         let mut failures = Vec::new();
         let mut unknown = Vec::new();
         for (path, found) in resolve(subject, &self.path.steps, prefix) {
-            let value = match found {
-                Found::Missing => self.default.clone().unwrap_or(Value::Null),
-                Found::Value(Value::Null) => self.default.clone().unwrap_or(Value::Null),
-                Found::Value(v) => v,
-                // Not even whether it is written is known: `exists` cannot decide either.
-                Found::UnknownAbove(u) => {
-                    match self.unknown {
-                        UnknownMeans::Pass => {}
-                        UnknownMeans::Fail => failures.push(Failure {
-                            path,
-                            found: "known only after apply".into(),
-                            expected: self.expected(),
-                        }),
-                        UnknownMeans::Unresolved => unknown.push((path, u)),
-                    }
-                    continue;
-                }
+            // `above`: a value above the path is unknown, so not even whether it is written is.
+            let (value, above) = match found {
+                Found::Missing => (self.default.clone().unwrap_or(Value::Null), false),
+                Found::Value(Value::Null) => (self.default.clone().unwrap_or(Value::Null), false),
+                Found::Value(v) => (v, false),
+                Found::UnknownAbove(u) => (Value::Unknown(u), true),
             };
             if let Some(u) = value.unknown_refs() {
                 match self.unknown {
@@ -480,7 +469,7 @@ impl Test {
                     }
                     UnknownMeans::Unresolved => {
                         // `exists` is decided by whether the value is written, not by what it is.
-                        if !matches!(self.op, Op::Exists(_)) {
+                        if above || !matches!(self.op, Op::Exists(_)) {
                             unknown.push((path, u));
                             continue;
                         }

@@ -357,7 +357,6 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
         settings_span: settings_span(loader, &cfg),
         ignored_backends,
         module_providers,
-        partial: None,
         example: if spec.deployment {
             None
         } else {

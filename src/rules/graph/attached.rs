@@ -5,8 +5,9 @@
 //! rules) do not count as attachments. With `by`, only resources whose types begin with one of
 //! those count (an AWS Backup selection that lists the file system), and root outputs do not.
 //! `key` is the attribute a literal string names the resource by (default `id`, as plans and
-//! accounts name security groups; `name` for IAM group memberships). When a module call was not read, what it would attach is unknown, so an
-//! unattached resource is unresolved rather than failed.
+//! accounts name security groups; `name` for IAM group memberships). When a module call was not
+//! read, what it would attach is unknown, so an unattached resource is unresolved rather than
+//! failed.
 
 use super::{GraphCtx, GraphOutcome};
 use crate::model::{Mode, Value};
@@ -80,21 +81,6 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         }
     }
     let unread: Vec<String> = ctx.project.external_modules.iter().map(|m| m.address.clone()).collect();
-    // Only some types were read (an account), and none of those that would attach it: whether one
-    // exists is not known.
-    let by_unread = match &ctx.project.partial {
-        Some(why)
-            if !by.is_empty()
-                && !ctx
-                    .project
-                    .resources
-                    .iter()
-                    .any(|r| by.iter().any(|p| r.resource_type.starts_with(p))) =>
-        {
-            Some(why.clone())
-        }
-        _ => None,
-    };
     let mut out = Vec::new();
     for i in subjects {
         let r = ctx.resource(i);
@@ -103,16 +89,6 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
             .any(|a| r.attributes.get(a).is_some_and(|v| !matches!(v, Value::Null)));
         if attached.contains_key(&i) || exported.contains(&i) || set_by_itself {
             out.push(GraphOutcome::pass(ctx, i));
-        } else if let Some(why) = &by_unread {
-            out.push(GraphOutcome::on(
-                ctx,
-                i,
-                Outcome::Unresolved,
-                format!(
-                    "no {} was read ({why}), so whether one refers to it is not known",
-                    by.join(" or ")
-                ),
-            ));
         } else if !unread.is_empty() {
             out.push(
                 GraphOutcome::on(
