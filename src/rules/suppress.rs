@@ -290,12 +290,7 @@ pub fn apply(
                 }
             }
             if let Some(pat) = &ig.path {
-                let rel = file.as_ref().map(|p| {
-                    let abs = crate::source::normalize(&std::env::current_dir().unwrap_or_default().join(p));
-                    config_dir
-                        .and_then(|d| abs.strip_prefix(d).ok().map(Path::to_path_buf))
-                        .unwrap_or(abs)
-                });
+                let rel = file.as_ref().map(|p| config_relative(p, config_dir));
                 if !rel.is_some_and(|p| glob(pat).is_some_and(|g| g.is_match(&p))) {
                     continue;
                 }
@@ -370,12 +365,7 @@ pub fn apply(
     let checked_files: Vec<PathBuf> = (0..sources.len() as u32)
         .map(FileId)
         .filter(|f| in_scope(*f))
-        .map(|f| {
-            let abs = crate::source::normalize(&cwd.join(sources.path(f)));
-            config_dir
-                .and_then(|d| abs.strip_prefix(d).ok().map(Path::to_path_buf))
-                .unwrap_or(abs)
-        })
+        .map(|f| config_relative(&sources.path(f), config_dir))
         .collect();
     for (k, ig) in ignores.iter().enumerate() {
         // An ignore scoped to environments none of which was checked (a hook checking one), or to
@@ -400,6 +390,15 @@ pub fn apply(
         }
     }
     findings.extend(extra);
+}
+
+/// A source file's path as an `[[ignore]]`'s `path` glob names it: relative to the configuration
+/// file's directory (absolute when it lies outside).
+fn config_relative(file: &Path, config_dir: Option<&Path>) -> PathBuf {
+    let abs = crate::source::normalize(&std::env::current_dir().unwrap_or_default().join(file));
+    config_dir
+        .and_then(|d| abs.strip_prefix(d).ok().map(Path::to_path_buf))
+        .unwrap_or(abs)
 }
 
 fn meta_finding(
