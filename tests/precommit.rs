@@ -22,6 +22,13 @@ const BACKEND: &str = r#"provider "aws" {
 }
 
 terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+  }
+
   backend "s3" {
     bucket       = "acme-tf-state"
     key          = "app/terraform.tfstate"
@@ -31,6 +38,19 @@ terraform {
     use_lockfile = true
   }
 }
+"#;
+
+/// The key's own policy: its account administers it (IC-KMS-002 passes).
+const KEY_POLICY: &str = r#"  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "KeyAdministration"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
 "#;
 
 /// pre-commit, building the hook (`cargo install`, as `language: rust` does) into one target
@@ -66,7 +86,7 @@ fn the_hook_passes_a_clean_change_and_fails_a_bad_one() {
     git(dir.path(), &["config", "user.name", "CI"]);
     let key = |rotation: bool| {
         format!(
-            "{BACKEND}\nresource \"aws_kms_key\" \"app\" {{\n  description         = \"app\"\n  enable_key_rotation = {rotation}\n}}\n"
+            "{BACKEND}\nresource \"aws_kms_key\" \"app\" {{\n  description         = \"app\"\n  enable_key_rotation = {rotation}\n{KEY_POLICY}}}\n"
         )
     };
     std::fs::write(dir.path().join("main.tf"), key(true)).unwrap();

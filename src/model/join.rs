@@ -360,7 +360,10 @@ pub fn referenced_address(reference: &str) -> &str {
 pub struct Index<'a> {
     pub resources: &'a [Resource],
     pub by_address: BTreeMap<&'a str, usize>,
-    by_key: std::sync::Mutex<BTreeMap<String, BTreeMap<&'a str, Vec<usize>>>>,
+    /// Representative instances `x.y[*]`, by `x.y`.
+    by_star: BTreeMap<&'a str, usize>,
+    /// Owned keys, so the index stays covariant in `'a` (one index is shared by many checks).
+    by_key: std::sync::Mutex<BTreeMap<String, BTreeMap<String, Vec<usize>>>>,
 }
 
 impl<'a> Index<'a> {
@@ -371,6 +374,11 @@ impl<'a> Index<'a> {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| (r.address.as_str(), i))
+                .collect(),
+            by_star: resources
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| Some((r.address.strip_suffix("[*]")?, i)))
                 .collect(),
             by_key: std::sync::Mutex::new(BTreeMap::new()),
         }
@@ -384,7 +392,7 @@ impl<'a> Index<'a> {
             if addr.ends_with(']') {
                 return None;
             }
-            self.by_address.get(format!("{addr}[*]").as_str()).copied()
+            self.by_star.get(addr).copied()
         })
     }
 
@@ -392,10 +400,10 @@ impl<'a> Index<'a> {
     fn with_key(&self, key: &str, value: &str) -> Vec<usize> {
         let mut cache = self.by_key.lock().unwrap_or_else(|e| e.into_inner());
         let index = cache.entry(key.to_string()).or_insert_with(|| {
-            let mut m: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+            let mut m: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (i, r) in self.resources.iter().enumerate() {
                 if let Some(Value::String(v)) = r.attributes.get(key) {
-                    m.entry(v.as_str()).or_default().push(i);
+                    m.entry(v.clone()).or_default().push(i);
                 }
             }
             m

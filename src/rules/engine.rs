@@ -4,6 +4,7 @@
 use super::condition::Truth;
 use super::graph::{self, GraphCtx, GraphOutcome};
 use super::{Check, Policy, Registry, Severity};
+use crate::model::join::Index;
 use crate::model::{Block, Project, Resource};
 use crate::source::Span;
 use rayon::prelude::*;
@@ -100,9 +101,11 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
                 .map(move |(ri, _)| (pi, ri))
         })
         .collect();
+    // Each project's address index, shared by all its graph checks.
+    let indexes: Vec<Index> = projects.iter().map(|p| Index::new(&p.resources)).collect();
     let mut findings: Vec<Finding> = jobs
         .par_iter()
-        .flat_map_iter(|&(pi, ri)| run_one(ri, &registry.policies[ri], &projects[pi]))
+        .flat_map_iter(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&indexes[pi])))
         .collect();
     findings.sort_by(|a, b| {
         (
@@ -127,6 +130,16 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
 
 /// Runs one policy on one project.
 pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding> {
+    run_indexed(index, policy, project, None)
+}
+
+/// [`run_one`], with the project's address index when the caller has built it.
+fn run_indexed<'a>(
+    index: usize,
+    policy: &'a Policy,
+    project: &'a Project,
+    addresses: Option<&'a Index<'a>>,
+) -> Vec<Finding> {
     let severity = policy.severity_for(&project.profile);
     let finding = |address: String, outcome, span, via, message, refers_to, path: Option<String>| Finding {
         rule: index,
@@ -256,7 +269,10 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
         Check::Builtin(_) => {}
         Check::Graph { name, params } => {
             let check = graph::lookup(name).expect("validated when the policy was loaded");
-            let ctx = GraphCtx::new(project, params, policy);
+            let ctx = match addresses {
+                Some(a) => GraphCtx::with_index(project, params, policy, a),
+                None => GraphCtx::new(project, params, policy),
+            };
             for GraphOutcome {
                 resource,
                 address,

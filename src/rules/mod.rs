@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-static EMBEDDED: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/policies");
+/// The embedded policies, converted from TOML to JSON by build.rs.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/policies.rs"));
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -232,8 +235,11 @@ impl Policy {
         self.environments.first().map_or("default", |e| e.as_str())
     }
 
-    fn from_file(text: &str, file: &Path) -> Result<Policy, String> {
-        let f: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    fn from_file(text: &Source, file: &Path) -> Result<Policy, String> {
+        let f: PolicyFile = match text {
+            Source::Toml(t) => toml::from_str(t).map_err(|e| e.to_string())?,
+            Source::Json(j) => serde_json::from_str(j).map_err(|e| e.to_string())?,
+        };
         let mut check_table = f.check.clone();
         let message = match check_table.remove("message") {
             Some(toml::Value::String(s)) => Some(s),
@@ -446,15 +452,12 @@ impl Registry {
 
     /// The embedded policies.
     pub fn builtin() -> Result<Registry, Vec<PolicyError>> {
-        let mut files = Vec::new();
-        collect_embedded(&EMBEDDED, &mut files);
-        Registry::from_files(files)
+        Registry::from_files(embedded_files())
     }
 
     /// The embedded policies and those of `dirs` (each `*.toml` below them).
     pub fn load(dirs: &[PathBuf]) -> Result<Registry, Vec<PolicyError>> {
-        let mut files = Vec::new();
-        collect_embedded(&EMBEDDED, &mut files);
+        let mut files = embedded_files();
         let mut errors = Vec::new();
         for dir in dirs {
             if !dir.is_dir() {
@@ -473,7 +476,7 @@ impl Registry {
             found.sort();
             for p in found {
                 match std::fs::read_to_string(&p) {
-                    Ok(t) => files.push((p, t)),
+                    Ok(t) => files.push((p, Source::Toml(t))),
                     Err(e) => errors.push(PolicyError {
                         path: p.display().to_string(),
                         message: e.to_string(),
@@ -491,7 +494,7 @@ impl Registry {
         }
     }
 
-    fn from_files(files: Vec<(PathBuf, String)>) -> Result<Registry, Vec<PolicyError>> {
+    fn from_files(files: Vec<(PathBuf, Source)>) -> Result<Registry, Vec<PolicyError>> {
         use rayon::prelude::*;
         let mut policies = Vec::new();
         let mut errors = Vec::new();
@@ -553,15 +556,15 @@ impl Registry {
     }
 }
 
-fn collect_embedded(dir: &include_dir::Dir<'_>, out: &mut Vec<(PathBuf, String)>) {
-    for f in dir.files() {
-        if f.path().extension().is_some_and(|x| x == "toml") {
-            if let Some(t) = f.contents_utf8() {
-                out.push((Path::new("policies").join(f.path()), t.to_string()));
-            }
-        }
-    }
-    for d in dir.dirs() {
-        collect_embedded(d, out);
-    }
+/// A policy file's text: a user's TOML, or an embedded policy as build.rs wrote it.
+enum Source {
+    Toml(String),
+    Json(&'static str),
+}
+
+fn embedded_files() -> Vec<(PathBuf, Source)> {
+    embedded::POLICIES
+        .iter()
+        .map(|(path, json)| (PathBuf::from(path), Source::Json(json)))
+        .collect()
 }

@@ -61,7 +61,7 @@ struct Comment {
 fn comment_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:#|//)\s*(infracheck:ignore|checkov:skip=|tfsec:ignore:|trivy:ignore:)(.*)$").expect("valid")
+        Regex::new(r"(?:#|//)[ \t]*(infracheck:ignore|checkov:skip=|tfsec:ignore:|trivy:ignore:)(.*)$").expect("valid")
     })
 }
 
@@ -70,8 +70,8 @@ fn option_res() -> (&'static Regex, &'static Regex) {
     static REASON: OnceLock<Regex> = OnceLock::new();
     static UNTIL: OnceLock<Regex> = OnceLock::new();
     (
-        REASON.get_or_init(|| Regex::new(r#"reason\s*=\s*"([^"]*)""#).expect("valid")),
-        UNTIL.get_or_init(|| Regex::new(r"until\s*=\s*(\d{4}-\d{2}-\d{2})").expect("valid")),
+        REASON.get_or_init(|| Regex::new(r#"reason[ \t]*=[ \t]*"([^"]*)""#).expect("valid")),
+        UNTIL.get_or_init(|| Regex::new(r"until[ \t]*=[ \t]*([0-9]{4}-[0-9]{2}-[0-9]{2})").expect("valid")),
     )
 }
 
@@ -187,6 +187,15 @@ pub fn apply(
     inline: bool,
     today: chrono::NaiveDate,
 ) {
+    // Each ignore's globs, compiled once (`None` inside: not a valid glob, which matches nothing).
+    type Globs = (
+        Option<Option<globset::GlobMatcher>>,
+        Option<Option<globset::GlobMatcher>>,
+    );
+    let globs: Vec<Globs> = ignores
+        .iter()
+        .map(|ig| (ig.address.as_deref().map(glob), ig.path.as_deref().map(glob)))
+        .collect();
     // Inline comments of every file read, by file.
     let mut by_file: BTreeMap<FileId, (std::sync::Arc<str>, Vec<Comment>)> = BTreeMap::new();
     if inline {
@@ -277,21 +286,21 @@ pub fn apply(
             continue;
         }
         let file = f.span.map(|s| sources.path(s.file));
-        for (k, ig) in ignores.iter().enumerate() {
+        for (k, (ig, (address_glob, path_glob))) in ignores.iter().zip(&globs).enumerate() {
             if !names(&ig.rule, policy, "config") {
                 continue;
             }
             if !ig.env.is_empty() && !ig.env.contains(&f.env) {
                 continue;
             }
-            if let Some(pat) = &ig.address {
-                if !glob(pat).is_some_and(|g| g.is_match(&f.address)) {
+            if let Some(g) = address_glob {
+                if !g.as_ref().is_some_and(|g| g.is_match(&f.address)) {
                     continue;
                 }
             }
-            if let Some(pat) = &ig.path {
+            if let Some(g) = path_glob {
                 let rel = file.as_ref().map(|p| config_relative(p, config_dir));
-                if !rel.is_some_and(|p| glob(pat).is_some_and(|g| g.is_match(&p))) {
+                if !rel.is_some_and(|p| g.as_ref().is_some_and(|g| g.is_match(&p))) {
                     continue;
                 }
             }
@@ -367,15 +376,14 @@ pub fn apply(
         .filter(|f| in_scope(*f))
         .map(|f| config_relative(&sources.path(f), config_dir))
         .collect();
-    for (k, ig) in ignores.iter().enumerate() {
+    for (k, (ig, (_, path_glob))) in ignores.iter().zip(&globs).enumerate() {
         // An ignore scoped to environments none of which was checked (a hook checking one), or to
         // paths none of whose files was checked (a check of another directory), has had no chance
         // to match.
         let env_in_scope = ig.env.is_empty() || projects.iter().any(|p| ig.env.contains(&p.env));
-        let path_in_scope = ig
-            .path
+        let path_in_scope = path_glob
             .as_ref()
-            .is_none_or(|pat| glob(pat).is_some_and(|g| checked_files.iter().any(|f| g.is_match(f))));
+            .is_none_or(|g| g.as_ref().is_some_and(|g| checked_files.iter().any(|f| g.is_match(f))));
         if !config_used[k] && env_in_scope && path_in_scope {
             if let Some(rule) = meta(UNUSED) {
                 extra.push(meta_finding(

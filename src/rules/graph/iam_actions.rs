@@ -14,23 +14,40 @@ pub enum Level {
     Tagging,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Action {
+    /// The service prefix, lowercase as AWS writes it: `s3`.
+    pub service: &'static str,
     /// As AWS spells it: `CreateBucket`.
-    pub name: String,
+    pub name: &'static str,
     pub level: Level,
     /// It can be limited to resource ARNs (otherwise only `"Resource": "*"` applies).
     pub scoped: bool,
-    /// `s3:CreateBucket`, and its lowercase `s3:createbucket` (made once, not per statement).
-    pub full: String,
-    pub lower: String,
 }
 
-/// Actions by service prefix (lowercase), sorted by name.
-fn table() -> &'static BTreeMap<String, Vec<Action>> {
-    static TABLE: OnceLock<BTreeMap<String, Vec<Action>>> = OnceLock::new();
+impl Action {
+    /// `s3:CreateBucket`.
+    pub fn full(&self) -> String {
+        format!("{}:{}", self.service, self.name)
+    }
+
+    /// Whether this is `service:action` (IAM compares action names without regard to case).
+    pub fn is(&self, full: &str) -> bool {
+        // The length first: it tells most pairs apart without reading either name.
+        let (f, s) = (full.as_bytes(), self.service.len());
+        f.len() == s + 1 + self.name.len()
+            && f[s] == b':'
+            && f[..s].eq_ignore_ascii_case(self.service.as_bytes())
+            && f[s + 1..].eq_ignore_ascii_case(self.name.as_bytes())
+    }
+}
+
+/// Actions by service prefix, sorted by name. The names are slices of the embedded table: reading
+/// it allocates a list per service, nothing per action.
+fn table() -> &'static BTreeMap<&'static str, Vec<Action>> {
+    static TABLE: OnceLock<BTreeMap<&'static str, Vec<Action>>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: BTreeMap<String, Vec<Action>> = BTreeMap::new();
+        let mut t: BTreeMap<&'static str, Vec<Action>> = BTreeMap::new();
         for line in include_str!("iam_actions.tsv").lines() {
             if line.starts_with('#') || line.is_empty() {
                 continue;
@@ -48,18 +65,18 @@ fn table() -> &'static BTreeMap<String, Vec<Action>> {
                 "P" => Level::Permissions,
                 _ => Level::Tagging,
             };
-            let service = service.to_ascii_lowercase();
-            let list = t.entry(service.clone()).or_default();
-            list.extend(names.split(',').map(|n| Action {
-                name: n.to_string(),
-                level,
-                scoped: scoped == "r",
-                full: format!("{service}:{n}"),
-                lower: format!("{service}:{}", n.to_ascii_lowercase()),
-            }));
+            let scoped = scoped == "r";
+            t.entry(service)
+                .or_default()
+                .extend(names.split(',').map(|name| Action {
+                    service,
+                    name,
+                    level,
+                    scoped,
+                }));
         }
         for list in t.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(&b.name));
+            list.sort_by(|a, b| a.name.cmp(b.name));
         }
         t
     })
@@ -94,10 +111,10 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// The actions an action pattern of a policy grants (`s3:Get*`, `iam:PassRole`, `*`), as
 /// `(service, action)`. An action AWS does not define grants nothing.
-pub fn expand(pattern: &str) -> std::sync::Arc<Vec<(&'static str, &'static Action)>> {
+pub fn expand(pattern: &str) -> std::sync::Arc<Vec<&'static Action>> {
     // Every rule of the iam_statements family expands the same patterns (`*`, `s3:*`, …):
     // each pattern is matched against the table once per run.
-    type Expanded = std::sync::Arc<Vec<(&'static str, &'static Action)>>;
+    type Expanded = std::sync::Arc<Vec<&'static Action>>;
     static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Expanded>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
@@ -111,7 +128,7 @@ pub fn expand(pattern: &str) -> std::sync::Arc<Vec<(&'static str, &'static Actio
     found
 }
 
-fn expand_uncached(pattern: &str) -> Vec<(&'static str, &'static Action)> {
+fn expand_uncached(pattern: &str) -> Vec<&'static Action> {
     let t = table();
     let (service, action) = match pattern.split_once(':') {
         Some((s, a)) => (s.to_ascii_lowercase(), a),
@@ -120,17 +137,16 @@ fn expand_uncached(pattern: &str) -> Vec<(&'static str, &'static Action)> {
     };
     let mut out = Vec::new();
     // A literal service (`s3:Get*`, the usual case) is one lookup, not a pass over every service.
-    let services: Vec<(&String, &Vec<Action>)> = if service.contains(['*', '?']) {
-        t.iter().filter(|(svc, _)| wildcard_match(&service, svc)).collect()
+    let services: Vec<&Vec<Action>> = if service.contains(['*', '?']) {
+        t.iter()
+            .filter(|(svc, _)| wildcard_match(&service, svc))
+            .map(|(_, a)| a)
+            .collect()
     } else {
-        t.get_key_value(&service).into_iter().collect()
+        t.get(service.as_str()).into_iter().collect()
     };
-    for (svc, actions) in services {
-        for a in actions {
-            if wildcard_match(action, &a.name) {
-                out.push((svc.as_str(), a));
-            }
-        }
+    for actions in services {
+        out.extend(actions.iter().filter(|a| wildcard_match(action, a.name)));
     }
     out
 }
@@ -148,11 +164,13 @@ mod tests {
         assert!(!wildcard_match("Put*", "GetObject"));
         let get = expand("s3:GetObject");
         assert_eq!(get.len(), 1);
-        assert_eq!(get[0].1.level, Level::Read);
-        assert!(get[0].1.scoped);
+        assert_eq!(get[0].level, Level::Read);
+        assert!(get[0].scoped);
+        assert_eq!(get[0].full(), "s3:GetObject");
+        assert!(get[0].is("S3:getobject") && !get[0].is("s3:GetObjectAcl") && !get[0].is("GetObject"));
         let list = expand("s3:ListAllMyBuckets");
-        assert!(!list[0].1.scoped, "ListAllMyBuckets applies to * only");
-        assert_eq!(expand("iam:PutRolePolicy")[0].1.level, Level::Permissions);
+        assert!(!list[0].scoped, "ListAllMyBuckets applies to * only");
+        assert_eq!(expand("iam:PutRolePolicy")[0].level, Level::Permissions);
         assert!(expand("s3:*").len() > 100);
         assert!(expand("*").len() > 15_000);
         assert!(expand("s3:NoSuchAction").is_empty());

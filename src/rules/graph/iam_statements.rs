@@ -15,11 +15,10 @@
 //! pattern (`s3:Put*`) grants every action it matches. Resource policies are left to the
 //! resource-policy checks: there `Resource: "*"` means the resource itself.
 
-use super::iam_actions::{expand, Level};
+use super::iam_actions::{expand, Action, Level};
 use super::statements::{self, could_be_anything, refs_of, Attachment, Part, Statement};
 use super::{GraphCtx, GraphOutcome};
 use crate::rules::engine::Outcome;
-use std::collections::BTreeSet;
 
 pub const FORBID: &[&str] = &[
     "scopable",
@@ -109,43 +108,47 @@ pub fn validate(params: &toml::Table) -> Result<(), String> {
     }
 }
 
-/// The actions a statement grants (expanded, `service:action` in lowercase) that `keep` selects.
-fn granted(st: &Statement, keep: &dyn Fn(&str, Level, bool) -> bool) -> Vec<String> {
-    let mut out = BTreeSet::new();
+/// The actions a statement grants (expanded) that `keep` selects, once each.
+fn granted(st: &Statement, keep: &dyn Fn(&Action) -> bool) -> Vec<&'static Action> {
+    let mut out: Vec<&'static Action> = Vec::new();
     for a in st.actions.iter().filter_map(Part::known) {
-        for (_, act) in expand(a).iter() {
-            if keep(&act.lower, act.level, act.scoped) {
-                out.insert(act.full.as_str());
-            }
-        }
+        out.extend(expand(a).iter().copied().filter(|act| keep(act)));
     }
-    out.into_iter().map(String::from).collect()
+    // In the order of their `service:action` names (`ec2-instance-connect:…` before `ec2:…`).
+    let full = |a: &Action| a.service.bytes().chain([b':']).chain(a.name.bytes());
+    out.sort_by(|a, b| full(a).cmp(full(b)));
+    out.dedup_by_key(|a| (a.service, a.name));
+    out
 }
 
-fn listing(actions: &[String]) -> String {
+/// Whether `a` is one of `list` (`service:action`, lowercase).
+fn among(list: &[&str], a: &Action) -> bool {
+    list.iter().any(|l| a.is(l))
+}
+
+fn listing(actions: &[&Action]) -> String {
     const SHOWN: usize = 4;
+    let shown: Vec<String> = actions.iter().take(SHOWN).map(|a| a.full()).collect();
     if actions.len() <= SHOWN {
-        actions.join(", ")
+        shown.join(", ")
     } else {
-        format!("{} and {} more", actions[..SHOWN].join(", "), actions.len() - SHOWN)
+        format!("{} and {} more", shown.join(", "), actions.len() - SHOWN)
     }
 }
 
-/// Which expanded actions (`service:action` in lowercase, access level, scopable) a rule forbids.
-type Keep = Box<dyn Fn(&str, Level, bool) -> bool>;
+/// Which expanded actions a rule forbids.
+type Keep = Box<dyn Fn(&Action) -> bool>;
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let forbid = ctx.param_str("forbid").unwrap_or("scopable");
     let keep: Keep = match forbid {
-        "scopable" => Box::new(|_, _, scoped| scoped),
-        "write" => Box::new(|_, level, _| level == Level::Write),
-        "permissions" => Box::new(|_, level, _| level == Level::Permissions),
-        "credentials" => Box::new(|a, _, _| CREDENTIALS.contains(&a)),
-        "exfiltration" => Box::new(|a, _, _| EXFILTRATION.contains(&a)),
-        "escalation" => {
-            Box::new(|a, _, _| ESCALATION_ALONE.contains(&a) || WITH_PASS_ROLE.contains(&a) || a == "iam:passrole")
-        }
-        _ => Box::new(|_, _, _| false),
+        "scopable" => Box::new(|a| a.scoped),
+        "write" => Box::new(|a| a.level == Level::Write),
+        "permissions" => Box::new(|a| a.level == Level::Permissions),
+        "credentials" => Box::new(|a| among(CREDENTIALS, a)),
+        "exfiltration" => Box::new(|a| among(EXFILTRATION, a)),
+        "escalation" => Box::new(|a| among(ESCALATION_ALONE, a) || among(WITH_PASS_ROLE, a) || a.is("iam:passrole")),
+        _ => Box::new(|_| false),
     };
     let mut out = Vec::new();
     for src in statements::sources(ctx).iter().filter(|s| s.is_identity()) {
@@ -153,7 +156,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         let context = src.context(ctx, Attachment::Identity);
         let open = |p: &&Part| p.unknown().is_some_and(|u| could_be_anything(ctx, u));
         // Escalation through a pair: what the policy grants without constraint, over all its statements.
-        let mut unconstrained: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut unconstrained: Vec<(usize, Vec<&Action>)> = Vec::new();
         for (k, st) in src.statements.iter().enumerate().filter(|(_, s)| s.may_allow()) {
             if forbid == "star_action" {
                 if st.allows() && st.actions.iter().any(|a| a.is("*")) {
@@ -177,11 +180,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 }
                 continue;
             }
-            let matched = granted(st, &*keep);
             let maybe_actions: Vec<&Part> = st.actions.iter().filter(open).collect();
-            if matched.is_empty() && maybe_actions.is_empty() {
-                continue;
-            }
             let every = st.resources.iter().any(|r| r.is("*"));
             let maybe_every: Vec<&Part> = st.resources.iter().filter(open).collect();
             let condition = match &st.condition {
@@ -189,7 +188,12 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
                 statements::Condition::Some => Some(true),
                 statements::Condition::Unknown(_) => None,
             };
+            // Scoped to resources, or constrained: nothing to expand.
             if condition == Some(true) || (!every && maybe_every.is_empty()) {
+                continue;
+            }
+            let matched = granted(st, &*keep);
+            if matched.is_empty() && maybe_actions.is_empty() {
                 continue;
             }
             if !matched.is_empty() && every && st.allows() && condition == Some(false) {
@@ -218,29 +222,21 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
             );
         }
         if forbid == "escalation" {
-            let all: BTreeSet<String> = unconstrained
+            let pass_role = unconstrained
                 .iter()
-                .flat_map(|(_, a)| a.iter().map(|x| x.to_ascii_lowercase()))
-                .collect();
-            let pass_role = all.contains("iam:passrole");
+                .any(|(_, a)| a.iter().any(|x| x.is("iam:passrole")));
             for (k, actions) in &unconstrained {
                 let st = &src.statements[*k];
-                let mut bad: Vec<String> = actions
+                let mut bad: Vec<&Action> = actions
                     .iter()
-                    .filter(|a| {
-                        let l = a.to_ascii_lowercase();
-                        ESCALATION_ALONE.contains(&l.as_str()) || (pass_role && WITH_PASS_ROLE.contains(&l.as_str()))
-                    })
-                    .cloned()
+                    .copied()
+                    .filter(|a| among(ESCALATION_ALONE, a) || (pass_role && among(WITH_PASS_ROLE, a)))
                     .collect();
                 if bad.is_empty() {
                     continue;
                 }
-                if bad
-                    .iter()
-                    .any(|a| WITH_PASS_ROLE.contains(&a.to_ascii_lowercase().as_str()))
-                {
-                    bad.push("iam:PassRole".into());
+                if bad.iter().any(|a| among(WITH_PASS_ROLE, a)) {
+                    bad.extend(super::iam_actions::expand("iam:PassRole").iter().copied());
                 }
                 out.push(
                     st.outcome(ctx, src.resource, Outcome::Fail, format!(

@@ -172,7 +172,13 @@ pub struct GraphCtx<'a> {
     pub project: &'a Project,
     pub params: &'a toml::Table,
     pub policy: &'a Policy,
-    index: Index<'a>,
+    index: Indexed<'a>,
+}
+
+/// The project's address index: built for one check, or shared by every check of a run.
+enum Indexed<'a> {
+    Own(Index<'a>),
+    Shared(&'a Index<'a>),
 }
 
 impl<'a> GraphCtx<'a> {
@@ -181,7 +187,29 @@ impl<'a> GraphCtx<'a> {
             project,
             params,
             policy,
-            index: Index::new(&project.resources),
+            index: Indexed::Own(Index::new(&project.resources)),
+        }
+    }
+
+    /// With the project's index built once for all the checks of a run.
+    pub fn with_index(
+        project: &'a Project,
+        params: &'a toml::Table,
+        policy: &'a Policy,
+        index: &'a Index<'a>,
+    ) -> GraphCtx<'a> {
+        GraphCtx {
+            project,
+            params,
+            policy,
+            index: Indexed::Shared(index),
+        }
+    }
+
+    fn index(&self) -> &Index<'a> {
+        match &self.index {
+            Indexed::Own(i) => i,
+            Indexed::Shared(i) => i,
         }
     }
 
@@ -202,7 +230,7 @@ impl<'a> GraphCtx<'a> {
 
     /// The resources of `types` that `value` refers to, or whose `key` attribute equals it.
     pub fn targets(&self, value: &Value, types: &[&str], key: &str) -> Vec<usize> {
-        link_targets(value, &self.index, types, key)
+        link_targets(value, self.index(), types, key)
     }
 
     /// The resource or data source a reference (`aws_iam_role.app.arn`, `module.a.data.x.y.json`)
@@ -210,7 +238,7 @@ impl<'a> GraphCtx<'a> {
     pub fn referenced(&self, reference: &str) -> Option<usize> {
         let mut addr = reference;
         loop {
-            if let Some(i) = self.index.lookup(addr) {
+            if let Some(i) = self.index().lookup(addr) {
                 return Some(i);
             }
             let next = crate::model::join::referenced_address(addr);
