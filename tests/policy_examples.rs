@@ -63,7 +63,7 @@ fn every_example_of_every_policy() {
     );
     let mut problems = Vec::new();
     for (index, policy) in registry.policies.iter().enumerate() {
-        for (kind, examples) in [("bad", &policy.examples.bad), ("good", &policy.examples.good)] {
+        for (kind, examples) in [("bad", &policy.examples().bad), ("good", &policy.examples().good)] {
             for (n, hcl) in examples.iter().enumerate() {
                 let (loader, project) = evaluate(policy, kind, n, hcl);
                 let errors: Vec<String> = project
@@ -225,7 +225,7 @@ fn every_policy_snapshot_belongs_to_a_bad_example() {
                 .iter()
                 .find(|p| p.id == id)
                 .zip(n.parse::<usize>().ok())
-                .is_some_and(|(p, n)| n < p.examples.bad.len())
+                .is_some_and(|(p, n)| n < p.examples().bad.len())
         });
         if !known {
             stale.push(name);

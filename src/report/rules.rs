@@ -205,7 +205,7 @@ pub fn explain(p: &Policy) -> String {
         let _ = writeln!(out, "\nSource: {source}");
     }
     let _ = writeln!(out, "\n## How to fix it\n{}", p.remediation);
-    for (title, list) in [("Bad", &p.examples.bad), ("Good", &p.examples.good)] {
+    for (title, list) in [("Bad", &p.examples().bad), ("Good", &p.examples().good)] {
         let _ = writeln!(out, "\n## {title}");
         for e in list {
             let _ = writeln!(out, "```hcl\n{}\n```", e.trim_end());

@@ -62,7 +62,7 @@ fn descriptor(p: &Policy) -> ReportingDescriptor {
     d.name = Some(p.name.clone());
     d.short_description = Some(text(p.title.clone()));
     d.full_description = Some(text(p.what.clone()));
-    let good = p.examples.good.first().map(|g| g.trim_end()).unwrap_or("");
+    let good = p.examples().good.first().map(|g| g.trim_end()).unwrap_or("");
     let mut help = MultiformatMessage::new(p.remediation.clone());
     help.markdown = Some(format!(
         "{}\n\n**Why it matters.** {}\n\n**Fix.** {}\n\n```hcl\n{good}\n```\n\n`infracheck explain {}` shows bad and good examples.",

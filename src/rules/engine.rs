@@ -2,9 +2,8 @@
 //! or once per project (graph checks), in parallel, then sorted so output is deterministic.
 
 use super::condition::Truth;
-use super::graph::{self, GraphCtx, GraphOutcome};
+use super::graph::{self, GraphCtx, GraphOutcome, Shared};
 use super::{Check, Policy, Registry, Severity};
-use crate::model::join::Index;
 use crate::model::{Block, Project, Resource};
 use crate::source::Span;
 use rayon::prelude::*;
@@ -101,11 +100,11 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
                 .map(move |(ri, _)| (pi, ri))
         })
         .collect();
-    // Each project's address index, shared by all its graph checks.
-    let indexes: Vec<Index> = projects.iter().map(|p| Index::new(&p.resources)).collect();
+    // What all the graph checks of a project read alike, built once per project.
+    let shared: Vec<Shared> = projects.iter().map(Shared::new).collect();
     let mut findings: Vec<Finding> = jobs
         .par_iter()
-        .flat_map_iter(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&indexes[pi])))
+        .flat_map_iter(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&shared[pi])))
         .collect();
     findings.sort_by(|a, b| {
         (
@@ -133,12 +132,12 @@ pub fn run_one(index: usize, policy: &Policy, project: &Project) -> Vec<Finding>
     run_indexed(index, policy, project, None)
 }
 
-/// [`run_one`], with the project's address index when the caller has built it.
+/// [`run_one`], with what the project's graph checks share when the caller has built it.
 fn run_indexed<'a>(
     index: usize,
     policy: &'a Policy,
     project: &'a Project,
-    addresses: Option<&'a Index<'a>>,
+    shared: Option<&'a Shared<'a>>,
 ) -> Vec<Finding> {
     let severity = policy.severity_for(&project.profile);
     let finding = |address: String, outcome, span, via, message, refers_to, path: Option<String>| Finding {
@@ -204,7 +203,11 @@ fn run_indexed<'a>(
     let mut out = Vec::new();
     match &policy.check {
         Check::Condition { when, assert } => {
-            for r in project.resources.iter().filter(|r| policy.reads(r)) {
+            let read: Vec<&Resource> = match shared {
+                Some(s) => s.read_by(policy).into_iter().map(|i| &project.resources[i]).collect(),
+                None => project.resources.iter().filter(|r| policy.reads(r)).collect(),
+            };
+            for r in read {
                 if let Some(w) = when {
                     match w.eval(r, "") {
                         Truth::True => {}
@@ -269,8 +272,8 @@ fn run_indexed<'a>(
         Check::Builtin(_) => {}
         Check::Graph { name, params } => {
             let check = graph::lookup(name).expect("validated when the policy was loaded");
-            let ctx = match addresses {
-                Some(a) => GraphCtx::with_index(project, params, policy, a),
+            let ctx = match shared {
+                Some(s) => GraphCtx::with_shared(project, params, policy, s),
                 None => GraphCtx::new(project, params, policy),
             };
             for GraphOutcome {

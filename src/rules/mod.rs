@@ -129,7 +129,9 @@ struct PolicyFile {
     #[serde(default)]
     aliases: Aliases,
     check: toml::Table,
-    examples: Examples,
+    /// Required in a user's TOML; build.rs moves an embedded policy's examples beside it.
+    #[serde(default)]
+    examples: Option<Examples>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,7 +180,9 @@ pub struct Policy {
     pub check: Check,
     /// The message of a failure; `{detail}` is replaced by what was found.
     pub message: Option<String>,
-    pub examples: Examples,
+    /// Bad and good examples ([`Policy::examples`]): an embedded policy's are read on first use.
+    examples: std::sync::OnceLock<Examples>,
+    examples_json: Option<&'static str>,
     /// Where it was loaded from: `policies/aws/rds/…toml` or the user's file.
     pub file: PathBuf,
 }
@@ -230,6 +234,16 @@ impl Policy {
             .map_or(folder, |(_, name)| name)
     }
 
+    /// Its bad and good examples.
+    pub fn examples(&self) -> &Examples {
+        self.examples.get_or_init(|| {
+            let json = self
+                .examples_json
+                .expect("a policy without examples in its file has them embedded");
+            serde_json::from_str(json).expect("build.rs wrote the examples it checked")
+        })
+    }
+
     /// The profile its examples run under: its first environment, or `default`.
     pub fn example_profile(&self) -> &str {
         self.environments.first().map_or("default", |e| e.as_str())
@@ -238,7 +252,7 @@ impl Policy {
     fn from_file(text: &Source, file: &Path) -> Result<Policy, String> {
         let f: PolicyFile = match text {
             Source::Toml(t) => toml::from_str(t).map_err(|e| e.to_string())?,
-            Source::Json(j) => serde_json::from_str(j).map_err(|e| e.to_string())?,
+            Source::Json { policy, .. } => serde_json::from_str(policy).map_err(|e| e.to_string())?,
         };
         let mut check_table = f.check.clone();
         let message = match check_table.remove("message") {
@@ -302,8 +316,15 @@ impl Policy {
                 f.id
             ));
         }
-        if f.examples.bad.is_empty() || f.examples.good.is_empty() {
-            return Err("a policy needs at least one bad and one good example".into());
+        let (examples, examples_json) = match (f.examples, text) {
+            (Some(e), _) => (std::sync::OnceLock::from(e), None),
+            (None, Source::Json { examples, .. }) => (std::sync::OnceLock::new(), Some(*examples)),
+            (None, Source::Toml(_)) => return Err("missing field `examples`".into()),
+        };
+        if let Some(e) = examples.get() {
+            if e.bad.is_empty() || e.good.is_empty() {
+                return Err("a policy needs at least one bad and one good example".into());
+            }
         }
         Ok(Policy {
             id: f.id,
@@ -322,7 +343,8 @@ impl Policy {
             aliases: f.aliases,
             check,
             message,
-            examples: f.examples,
+            examples,
+            examples_json,
             file: file.to_path_buf(),
         })
     }
@@ -556,15 +578,19 @@ impl Registry {
     }
 }
 
-/// A policy file's text: a user's TOML, or an embedded policy as build.rs wrote it.
+/// A policy file's text: a user's TOML, or an embedded policy as build.rs wrote it (the policy
+/// without its examples, and the examples).
 enum Source {
     Toml(String),
-    Json(&'static str),
+    Json {
+        policy: &'static str,
+        examples: &'static str,
+    },
 }
 
 fn embedded_files() -> Vec<(PathBuf, Source)> {
     embedded::POLICIES
         .iter()
-        .map(|(path, json)| (PathBuf::from(path), Source::Json(json)))
+        .map(|(path, policy, examples)| (PathBuf::from(path), Source::Json { policy, examples }))
         .collect()
 }

@@ -1,8 +1,8 @@
 //! The IAM actions AWS defines, with their access level and whether they can be scoped to a
 //! resource: `iam_actions.tsv`, generated from the Service Authorization Reference by
-//! `benches/iam_actions.py`. Read once, on first use.
+//! `benches/iam_actions.py`, and built into static arrays by build.rs: nothing to read at run
+//! time.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,44 +42,9 @@ impl Action {
     }
 }
 
-/// Actions by service prefix, sorted by name. The names are slices of the embedded table: reading
-/// it allocates a list per service, nothing per action.
-fn table() -> &'static BTreeMap<&'static str, Vec<Action>> {
-    static TABLE: OnceLock<BTreeMap<&'static str, Vec<Action>>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut t: BTreeMap<&'static str, Vec<Action>> = BTreeMap::new();
-        for line in include_str!("iam_actions.tsv").lines() {
-            if line.starts_with('#') || line.is_empty() {
-                continue;
-            }
-            let mut cols = line.split('\t');
-            let (Some(service), Some(level), Some(scoped), Some(names)) =
-                (cols.next(), cols.next(), cols.next(), cols.next())
-            else {
-                continue;
-            };
-            let level = match level {
-                "L" => Level::List,
-                "R" => Level::Read,
-                "W" => Level::Write,
-                "P" => Level::Permissions,
-                _ => Level::Tagging,
-            };
-            let scoped = scoped == "r";
-            t.entry(service)
-                .or_default()
-                .extend(names.split(',').map(|name| Action {
-                    service,
-                    name,
-                    level,
-                    scoped,
-                }));
-        }
-        for list in t.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(b.name));
-        }
-        t
-    })
+mod table {
+    use super::{Action, Level};
+    include!(concat!(env!("OUT_DIR"), "/iam_actions.rs"));
 }
 
 /// `*` and `?` wildcards, case-insensitive, as IAM matches action names.
@@ -110,7 +75,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 }
 
 /// The actions an action pattern of a policy grants (`s3:Get*`, `iam:PassRole`, `*`), as
-/// `(service, action)`. An action AWS does not define grants nothing.
+/// in the order of their `service:Action` names. An action AWS does not define grants nothing.
 pub fn expand(pattern: &str) -> std::sync::Arc<Vec<&'static Action>> {
     // Every rule of the iam_statements family expands the same patterns (`*`, `s3:*`, …):
     // each pattern is matched against the table once per run.
@@ -129,24 +94,22 @@ pub fn expand(pattern: &str) -> std::sync::Arc<Vec<&'static Action>> {
 }
 
 fn expand_uncached(pattern: &str) -> Vec<&'static Action> {
-    let t = table();
     let (service, action) = match pattern.split_once(':') {
-        Some((s, a)) => (s.to_ascii_lowercase(), a),
-        None if pattern == "*" => ("*".to_string(), "*"),
+        Some((s, a)) => (s, a),
+        None if pattern == "*" => ("*", "*"),
         None => return Vec::new(),
     };
+    // A literal service (`s3:Get*`, the usual case) is one range, not a pass over every service.
+    let wild = service.contains(['*', '?']);
     let mut out = Vec::new();
-    // A literal service (`s3:Get*`, the usual case) is one lookup, not a pass over every service.
-    let services: Vec<&Vec<Action>> = if service.contains(['*', '?']) {
-        t.iter()
-            .filter(|(svc, _)| wildcard_match(&service, svc))
-            .map(|(_, a)| a)
-            .collect()
-    } else {
-        t.get(service.as_str()).into_iter().collect()
-    };
-    for actions in services {
-        out.extend(actions.iter().filter(|a| wildcard_match(action, a.name)));
+    for (svc, start, end) in table::SERVICES {
+        if (wild && wildcard_match(service, svc)) || (!wild && service.eq_ignore_ascii_case(svc)) {
+            out.extend(
+                table::ACTIONS[*start..*end]
+                    .iter()
+                    .filter(|a| wildcard_match(action, a.name)),
+            );
+        }
     }
     out
 }

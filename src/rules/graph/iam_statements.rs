@@ -19,6 +19,8 @@ use super::iam_actions::{expand, Action, Level};
 use super::statements::{self, could_be_anything, refs_of, Attachment, Part, Statement};
 use super::{GraphCtx, GraphOutcome};
 use crate::rules::engine::Outcome;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub const FORBID: &[&str] = &[
     "scopable",
@@ -108,16 +110,40 @@ pub fn validate(params: &toml::Table) -> Result<(), String> {
     }
 }
 
-/// The actions a statement grants (expanded) that `keep` selects, once each.
-fn granted(st: &Statement, keep: &dyn Fn(&Action) -> bool) -> Vec<&'static Action> {
-    let mut out: Vec<&'static Action> = Vec::new();
-    for a in st.actions.iter().filter_map(Part::known) {
-        out.extend(expand(a).iter().copied().filter(|act| keep(act)));
+/// The actions a statement grants (expanded) that `forbid`'s `keep` selects, once each, in the
+/// order of their `service:action` names (`ec2-instance-connect:…` before `ec2:…`).
+fn granted(st: &Statement, forbid: &str, keep: &dyn Fn(&Action) -> bool) -> Vec<&'static Action> {
+    let patterns: Vec<&str> = st.actions.iter().filter_map(Part::known).collect();
+    if let [one] = patterns[..] {
+        return kept(one, forbid, keep).to_vec();
     }
-    // In the order of their `service:action` names (`ec2-instance-connect:…` before `ec2:…`).
-    let full = |a: &Action| a.service.bytes().chain([b':']).chain(a.name.bytes());
-    out.sort_by(|a, b| full(a).cmp(full(b)));
+    let mut out: Vec<&'static Action> = Vec::new();
+    for a in patterns {
+        out.extend(kept(a, forbid, keep).iter().copied());
+    }
+    out.sort_by(|a, b| full_name(a).cmp(full_name(b)));
     out.dedup_by_key(|a| (a.service, a.name));
+    out
+}
+
+fn full_name(a: &Action) -> impl Iterator<Item = u8> + '_ {
+    a.service.bytes().chain([b':']).chain(a.name.bytes())
+}
+
+/// What one pattern grants that `forbid` selects, sorted: the same patterns (`*`, `s3:*`) recur
+/// in every rule of the family and every project, so each is filtered once per run.
+fn kept(pattern: &str, forbid: &str, keep: &dyn Fn(&Action) -> bool) -> Arc<Vec<&'static Action>> {
+    type Kept = Arc<Vec<&'static Action>>;
+    static CACHE: OnceLock<Mutex<HashMap<(String, String), Kept>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (forbid.to_string(), pattern.to_string());
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let mut out: Vec<&'static Action> = expand(pattern).iter().copied().filter(|a| keep(a)).collect();
+    out.sort_by(|a, b| full_name(a).cmp(full_name(b)));
+    let out = Arc::new(out);
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, out.clone());
     out
 }
 
@@ -151,7 +177,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
         _ => Box::new(|_| false),
     };
     let mut out = Vec::new();
-    for src in statements::sources(ctx).iter().filter(|s| s.is_identity()) {
+    for src in ctx.sources().iter().filter(|s| s.is_identity()) {
         let before = out.len();
         let context = src.context(ctx, Attachment::Identity);
         let open = |p: &&Part| p.unknown().is_some_and(|u| could_be_anything(ctx, u));
@@ -192,7 +218,7 @@ pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
             if condition == Some(true) || (!every && maybe_every.is_empty()) {
                 continue;
             }
-            let matched = granted(st, &*keep);
+            let matched = granted(st, forbid, &*keep);
             if matched.is_empty() && maybe_actions.is_empty() {
                 continue;
             }

@@ -3,7 +3,7 @@
 //! policy (a key, bucket, queue or topic policy) `Resource: "*"` means "this resource", so those
 //! are left to the resource-policy checks.
 
-use super::statements::{self, could_be_anything, refs_of, Attachment, Part};
+use super::statements::{could_be_anything, refs_of, Attachment, Part};
 use super::{GraphCtx, GraphOutcome};
 use crate::rules::engine::Outcome;
 
@@ -13,7 +13,7 @@ fn is_wild_action(a: &str) -> bool {
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let mut out = Vec::new();
-    for src in statements::sources(ctx).iter().filter(|s| s.is_identity()) {
+    for src in ctx.sources().iter().filter(|s| s.is_identity()) {
         let before = out.len();
         let context = src.context(ctx, Attachment::Identity);
         for st in src.statements.iter().filter(|s| s.may_allow()) {

@@ -172,13 +172,54 @@ pub struct GraphCtx<'a> {
     pub project: &'a Project,
     pub params: &'a toml::Table,
     pub policy: &'a Policy,
-    index: Indexed<'a>,
+    shared: Held<'a>,
 }
 
-/// The project's address index: built for one check, or shared by every check of a run.
-enum Indexed<'a> {
-    Own(Index<'a>),
-    Shared(&'a Index<'a>),
+/// What every graph check of a project reads alike, built once: the address index, and the
+/// project's policies and their statements (on first use).
+pub struct Shared<'a> {
+    index: Index<'a>,
+    sources: std::sync::OnceLock<Vec<statements::Source>>,
+    /// Resources by type, managed ones under their type and data sources as `data.<type>`.
+    by_type: BTreeMap<String, Vec<usize>>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(project: &'a Project) -> Shared<'a> {
+        let mut by_type: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, r) in project.resources.iter().enumerate() {
+            let key = match r.mode {
+                Mode::Managed => r.resource_type.clone(),
+                Mode::Data => format!("data.{}", r.resource_type),
+            };
+            by_type.entry(key).or_default().push(i);
+        }
+        Shared {
+            index: Index::new(&project.resources),
+            sources: std::sync::OnceLock::new(),
+            by_type,
+        }
+    }
+
+    /// The resources a condition rule reads ([`Policy::reads`]), by index, in the project's order.
+    pub fn read_by(&self, policy: &Policy) -> Vec<usize> {
+        let mut out: Vec<usize> = policy
+            .resource_types
+            .iter()
+            .filter_map(|t| self.by_type.get(t))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A check's [`Shared`]: its own, or the one every check of the project shares in a run.
+enum Held<'a> {
+    Own(Box<Shared<'a>>),
+    Borrowed(&'a Shared<'a>),
 }
 
 impl<'a> GraphCtx<'a> {
@@ -187,30 +228,39 @@ impl<'a> GraphCtx<'a> {
             project,
             params,
             policy,
-            index: Indexed::Own(Index::new(&project.resources)),
+            shared: Held::Own(Box::new(Shared::new(project))),
         }
     }
 
-    /// With the project's index built once for all the checks of a run.
-    pub fn with_index(
+    /// With what the project's checks share, built once for all of them.
+    pub fn with_shared(
         project: &'a Project,
         params: &'a toml::Table,
         policy: &'a Policy,
-        index: &'a Index<'a>,
+        shared: &'a Shared<'a>,
     ) -> GraphCtx<'a> {
         GraphCtx {
             project,
             params,
             policy,
-            index: Indexed::Shared(index),
+            shared: Held::Borrowed(shared),
+        }
+    }
+
+    fn shared(&self) -> &Shared<'a> {
+        match &self.shared {
+            Held::Own(s) => s,
+            Held::Borrowed(s) => s,
         }
     }
 
     fn index(&self) -> &Index<'a> {
-        match &self.index {
-            Indexed::Own(i) => i,
-            Indexed::Shared(i) => i,
-        }
+        &self.shared().index
+    }
+
+    /// Every policy of the project with its statements ([`statements::sources`]), read once.
+    pub fn sources(&self) -> &[statements::Source] {
+        self.shared().sources.get_or_init(|| statements::sources(self))
     }
 
     pub fn resource(&self, i: usize) -> &'a Resource {

@@ -168,7 +168,7 @@ fn grants<'a>(ctx: &GraphCtx, st: &'a Statement, own: &BTreeSet<String>, forbidd
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let (declared_own, forbidden) = declared(ctx);
     let mut out = Vec::new();
-    for src in statements::sources(ctx).iter().filter(|s| s.is_resource()) {
+    for src in ctx.sources().iter().filter(|s| s.is_resource()) {
         let before = out.len();
         let context = src.context(ctx, Attachment::Resource);
         // A resource policy's own ARNs name the account that owns the resource.

@@ -53,7 +53,7 @@ const PERMISSIONS: &[(&str, &[&str], &str)] = &[
 
 pub fn check(ctx: &GraphCtx) -> Vec<GraphOutcome> {
     let mut out = Vec::new();
-    for src in statements::sources(ctx).iter().filter(|s| s.is_resource()) {
+    for src in ctx.sources().iter().filter(|s| s.is_resource()) {
         let before = out.len();
         let context = src.context(ctx, Attachment::Resource);
         for st in src.statements.iter().filter(|s| s.may_allow()) {
