@@ -9,8 +9,9 @@ A failure is one (check, file, block) — checkov reports a module's resource on
 repeats are counted once. Checks listed in policies/NOT-PORTED.md leave the denominator. A match is
 an infracheck finding that fails (or is suppressed) under a rule aliasing the check, in the same file
 and the same block (`type.name`, or the module call's name), or in a companion of that block
-(the finding's `resource`) in the same directory. Prints the totals, per-check rows, and samples of
-the unmatched failures on both sides (written to OUT_DIR when given with --samples DIR)."""
+(the finding's `resource`) in the same directory. Prints the totals, how many unmatched failures lie on
+blocks that no root creates (per `infracheck resources`), per-check rows, and samples of the
+unmatched failures on both sides (written to OUT_DIR when given with --samples DIR)."""
 import collections, glob, json, os, re, subprocess, sys
 
 args = sys.argv[1:]
@@ -59,6 +60,7 @@ for f in sorted(glob.glob(os.path.join(ck_dir, "*.json"))):
             ck.setdefault(key, c)
 
 ic_exact, ic_dir, ic_all = set(), set(), []
+created = set()  # (file, block) of every resource some root creates, as `infracheck resources` lists them
 for repo in sorted(os.listdir(tree)):
     path = os.path.join(tree, repo)
     if not os.path.isdir(path):
@@ -81,6 +83,15 @@ for repo in sorted(os.listdir(tree)):
             if f.get("resource"):
                 ic_dir.add((cid, os.path.dirname(file), block(f["resource"])))
         ic_all.append((f["rule_id"], aliases, file, block(f["address"]), f["message"]))
+    listed = subprocess.run([binary, "resources", path, "--format", "json"], capture_output=True, text=True).stdout
+    try:
+        roots = json.loads(listed)
+        for root in roots if isinstance(roots, list) else [roots]:  # one root: an object
+            for r in root["resources"]:
+                if r.get("file"):
+                    created.add((os.path.abspath(r["file"]), block(r["address"])))
+    except Exception:
+        print(f"infracheck resources gave no JSON for {repo}", file=sys.stderr)
 
 rows = collections.defaultdict(lambda: [0, 0])
 matched_keys = set()
@@ -98,6 +109,12 @@ hits = sum(r[1] for r in rows.values())
 excluded = sum(1 for k in ck if k[0] in not_ported)
 print(f"checkov failures (distinct check, file, block): {len(ck)}; in NOT-PORTED.md: {excluded}; "
       f"counted: {total}; matched by infracheck: {hits} ({100 * hits / max(total, 1):.1f}%)")
+# The unmatched failures on blocks no root creates: a module's resource whose examples all leave
+# its count at 0 (or never call it), or a module no root calls; Terraform plans no such resource.
+unmatched = [k for k in ck if k[0] not in not_ported and k not in matched_keys]
+uncreated = sum(1 for k in unmatched if (k[1], k[2]) not in created)
+print(f"unmatched: {len(unmatched)}; on blocks that no root creates: {uncreated}; "
+      f"on blocks some root creates: {len(unmatched) - uncreated}")
 print("\n| check | checkov failures | matched | % |\n|---|---:|---:|---:|")
 for cid, (n, h) in sorted(rows.items(), key=lambda x: -x[1][0]):
     print(f"| {cid} | {n} | {h} | {100 * h // n} |")
@@ -106,7 +123,8 @@ if samples_dir:
     with open(os.path.join(samples_dir, "checkov_unmatched.tsv"), "w") as o:
         for key, c in sorted(ck.items()):
             if key[0] not in not_ported and key not in matched_keys:
-                o.write(f"{key[0]}\t{key[1]}\t{key[2]}\t{c.get('file_line_range')}\n")
+                made = "created" if (key[1], key[2]) in created else "not created"
+                o.write(f"{key[0]}\t{key[1]}\t{key[2]}\t{c.get('file_line_range')}\t{made}\n")
     ck_blocks = {(k[1], k[2]) for k in ck}
     with open(os.path.join(samples_dir, "infracheck_extra.tsv"), "w") as o:
         for rule, aliases, file, blk, msg in ic_all:
