@@ -177,7 +177,9 @@ fn every_priced_line_is_its_catalog_price_times_its_quantity() {
 /// dev  = NAT 0.056×730 + 2 EIPs (NAT, bastion) 2×0.005×730 + ALB 0.0239×730 + 2 ALB IPv4 2×0.005×730
 ///      + RDS db.t3.micro 0.025×730 + 20 GB gp3 ×0.131 + ASG 1× t3.micro 0.0112×730 + 20 GB gp3 ×0.0912
 ///      + bastion t3.nano 0.0056×730 + 8 GB gp3 ×0.0912 + 3 KMS keys + 1 secret 0.40 + WAF 5 + 4 rules
-///      = 121.0146.
+///      + detailed monitoring of the bastion and the ASG's instance 2 × 7 metrics × 0.30
+///      + the dashboard 3.00
+///      = 128.2146.
 #[test]
 fn the_bundled_environments_cost_what_their_components_add_up_to() {
     let report = cost_json(&["--env", "all"]);
@@ -187,12 +189,14 @@ fn the_bundled_environments_cost_what_their_components_add_up_to() {
             .as_f64()
             .unwrap()
     };
-    assert_eq!(total("dev"), 121.01);
-    // staging: ASG desired 2 × t3.small (0.0224) and 2 × 20 GB gp3; RDS db.t3.micro as dev.
-    assert_eq!(total("staging"), 147.37);
-    // prod: 3 NAT gateways and EIPs, 3 × t3.small, 3 ALB addresses, Route 53 health check and its
-    // alarm; the Multi-AZ db.t3.small has no catalog price in ap-south-1 and is listed as missing.
-    assert_eq!(total("prod"), 243.22);
+    assert_eq!(total("dev"), 128.21);
+    // staging: ASG desired 2 × t3.small (0.0224) and 2 × 20 GB gp3, each monitored (7 metrics ×
+    // 0.30); RDS db.t3.micro as dev.
+    assert_eq!(total("staging"), 156.67);
+    // prod: 3 NAT gateways and EIPs, 3 × t3.small monitored, 3 ALB addresses, Route 53 health
+    // check with its HTTPS feature (1.00) and its alarm; the Multi-AZ db.t3.small has no catalog
+    // price in ap-south-1 and is listed as missing.
+    assert_eq!(total("prod"), 255.62);
     let prod = envs.iter().find(|e| e["env"] == "prod").unwrap();
     let missing: Vec<&str> = prod["missing_prices"]
         .as_array()
@@ -233,7 +237,7 @@ fn the_side_by_side_summary_lists_every_environment() {
     let total = out.lines().find(|l| l.trim_start().starts_with("Total  ")).unwrap();
     assert_eq!(
         total.split_whitespace().collect::<Vec<_>>(),
-        ["Total", "$121.01", "$243.22", "$147.37"]
+        ["Total", "$128.21*", "$255.62*", "$156.67*"]
     );
     // One row per module call inside the composition module every environment calls.
     let vpc = out
@@ -263,7 +267,8 @@ fn the_seed_systems_are_priced() {
     // Totals of what the catalog prices; each system's missing prices and usage-based lines are
     // listed beside them (and checked line by line in the test above for the fixtures).
     for (system, expected, not_estimated) in [
-        ("grocerymate", 126.46, 0),
+        // eu-central-1: its three standard-resolution alarms at $0.10 each are priced now.
+        ("grocerymate", 126.76, 0),
         ("redis-worker", 47.67, 0),
         // CodeBuild, CodePipeline and a transit gateway peering accepter are not estimated.
         ("capstone", 3535.01, 7),
@@ -383,7 +388,7 @@ fn a_budget_overrun_is_a_check_finding_at_the_largest_resource() {
     assert_eq!(f["line"], 48);
     let message = f["message"].as_str().unwrap();
     assert!(
-        message.contains("dev is estimated at $121.01 per month, above its budget of $100.00"),
+        message.contains("dev is estimated at $128.21 per month, above its budget of $100.00"),
         "{message}"
     );
     // The SARIF run carries it like any other rule.
@@ -423,7 +428,7 @@ fn a_budget_above_an_incomplete_estimate_is_unresolved_not_passed() {
     );
     assert!(
         f.to_string()
-            .contains("no price in catalog for CloudWatch / dashboard / ap-south-1"),
+            .contains("no price in catalog for CloudWatch / standard-resolution alarm metric / ap-south-1"),
         "{f}"
     );
 }
@@ -545,4 +550,135 @@ fn compare_to_a_report_or_a_directory() {
     let (code, _, err) = run(&["cost", "fixtures/cost/aws_lb", "--compare-to", "no-such-ref-or-file"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("not a file, a directory or a git ref"), "{err}");
+}
+
+/// The bundled repository misses two prices (the standard alarm metric in ap-south-1, prod's
+/// Multi-AZ db.t3.small): every total they touch says so, in every format, and the side-by-side
+/// table marks exactly the cells they touch and explains the mark.
+#[test]
+fn an_incomplete_total_says_so_in_every_format() {
+    let (code, out, _) = run(&["cost", "--env", "prod"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("  Total (prod): $255.62 + 10 unpriced lines per month\n"),
+        "{out}"
+    );
+
+    let (_, all, _) = run(&["cost", "--env", "all"]);
+    let row = |label: &str| -> Vec<String> {
+        // The table is last: its rows come after each environment's subtotals.
+        all.lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row:\n{all}"))
+            .split_whitespace()
+            .skip(label.split_whitespace().count())
+            .map(String::from)
+            .collect()
+    };
+    // Columns: dev, prod, staging.
+    assert_eq!(row("module.platform.module.rds "), ["$20.87", "$5.24*", "$20.87"]);
+    assert_eq!(
+        row("module.platform.module.cloudwatch "),
+        ["$3.00*", "$3.00*", "$3.00*"]
+    );
+    assert_eq!(row("module.platform.module.vpc "), ["$44.53", "$133.59", "$44.53"]);
+    assert_eq!(row("Total  "), ["$128.21*", "$255.62*", "$156.67*"]);
+    assert!(all.contains("  * incomplete: leaves out lines with no price"), "{all}");
+    assert!(
+        all.contains("    prod module.platform.module.rds: 1 unpriced line\n"),
+        "{all}"
+    );
+    assert!(
+        all.contains("    dev module.platform.module.cloudwatch: 9 unpriced lines\n"),
+        "{all}"
+    );
+    assert!(!all.contains("module.platform.module.vpc: "), "{all}");
+
+    let report = cost_json(&["--env", "all"]);
+    for e in report["environments"].as_array().unwrap() {
+        assert_eq!(e["complete"], false, "{}", e["env"]);
+        let unpriced = if e["env"] == "prod" { 10 } else { 9 };
+        assert_eq!(e["omitted"]["unpriced_lines"], unpriced, "{}", e["env"]);
+        assert_eq!(e["omitted"]["not_estimated"], 0);
+        assert_eq!(
+            e["incomplete_modules"]["module.platform.module.cloudwatch"]["unpriced_lines"],
+            9
+        );
+    }
+    let prod = &report["environments"].as_array().unwrap()[1];
+    assert_eq!(prod["env"], "prod");
+    assert_eq!(
+        prod["incomplete_modules"]["module.platform.module.rds"]["unpriced_lines"],
+        1
+    );
+
+    let (_, md, _) = run(&["cost", "--env", "prod", "--format", "markdown"]);
+    assert!(
+        md.contains("| prod | ap-south-1 | $255.62 + 10 unpriced lines |"),
+        "{md}"
+    );
+    assert!(md.contains("$255.62 + 10 unpriced lines per month</summary>"), "{md}");
+}
+
+/// A root whose every resource is priced has a plain total and `complete: true`.
+#[test]
+fn a_complete_total_is_plain() {
+    let (_, out, _) = run(&["cost", "fixtures/cost/aws_nat_gateway"]);
+    let total = out.lines().find(|l| l.trim_start().starts_with("Total (")).unwrap();
+    assert!(total.ends_with(" per month") && !total.contains('+'), "{total}");
+    let report = cost_json(&["fixtures/cost/aws_nat_gateway"]);
+    assert_eq!(report["environments"][0]["complete"], true);
+    assert_eq!(report["environments"][0]["omitted"]["unpriced_lines"], 0);
+}
+
+/// A root where nothing could be priced says why and how to get the prices: the regions
+/// `prices update` fetches them for, and the services it does not fetch.
+#[test]
+fn a_root_with_nothing_priced_says_why_and_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"provider "aws" {
+  region = "sa-east-1"
+}
+
+resource "aws_instance" "app" {
+  ami           = "ami-123"
+  instance_type = "t3.micro"
+  root_block_device {
+    volume_size = 8
+  }
+}
+
+resource "aws_wafv2_web_acl" "this" {
+  name  = "x"
+  scope = "REGIONAL"
+  default_action {
+    allow {}
+  }
+  visibility_config {
+    cloudwatch_metrics_enabled = false
+    metric_name                = "x"
+    sampled_requests_enabled   = false
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = run(&["cost", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("$0.00 + "), "{out}");
+    assert!(
+        out.contains("  Nothing here could be priced: the catalog has none of the prices above"),
+        "{out}"
+    );
+    assert!(out.contains("`infracheck prices update --region sa-east-1`"), "{out}");
+    assert!(
+        out.contains("`prices update` does not fetch WAF in sa-east-1 (2): add sourced rows to a local catalog"),
+        "{out}"
+    );
+    // Where something is priced, the total is not "nothing".
+    let (_, bundled, _) = run(&["cost", "--env", "dev"]);
+    assert!(!bundled.contains("Nothing here could be priced"), "{bundled}");
 }

@@ -272,6 +272,22 @@ impl EnvCost {
         }
     }
 
+    /// What the total leaves out, over every resource.
+    pub fn omitted(&self) -> Omitted {
+        Omitted::of(self.resources.iter())
+    }
+
+    /// What each module's subtotal leaves out (the root is ``), in module order.
+    pub fn module_omitted(&self) -> BTreeMap<&str, Omitted> {
+        let mut out: BTreeMap<&str, Vec<&ResourceCost>> = BTreeMap::new();
+        for r in &self.resources {
+            out.entry(r.module.as_str()).or_default().push(r);
+        }
+        out.into_iter()
+            .map(|(m, rs)| (m, Omitted::of(rs.into_iter())))
+            .collect()
+    }
+
     /// Subtotals per module (the root is ``), in module order.
     pub fn module_subtotals(&self) -> BTreeMap<&str, Decimal> {
         let mut out: BTreeMap<&str, Decimal> = BTreeMap::new();
@@ -280,6 +296,75 @@ impl EnvCost {
             *sub = num::sum([*sub, r.monthly()]);
         }
         out
+    }
+}
+
+/// What a total leaves out: lines without a figure (no catalog price, or a quantity that cannot
+/// be priced), lines whose quantity is known only after apply, and resources with no estimator.
+/// Usage-based lines without usage are not among them: they cost what the usage given says, and
+/// their line says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Omitted {
+    pub unpriced: usize,
+    pub unresolved: usize,
+    pub not_estimated: usize,
+}
+
+impl Omitted {
+    fn of<'a>(resources: impl Iterator<Item = &'a ResourceCost>) -> Omitted {
+        let mut o = Omitted::default();
+        for r in resources {
+            if r.kind == Kind::NotEstimated {
+                o.not_estimated += 1;
+            }
+            for l in &r.lines {
+                match l.status {
+                    LineStatus::MissingPrice | LineStatus::NotPriced { .. } => o.unpriced += 1,
+                    LineStatus::Unresolved(_) => o.unresolved += 1,
+                    _ => {}
+                }
+            }
+        }
+        o
+    }
+
+    /// Nothing is left out.
+    pub fn complete(&self) -> bool {
+        *self == Omitted::default()
+    }
+
+    /// What the total leaves out, as the total line says it: `2 unpriced lines, 1 resource not
+    /// estimated`; empty when complete.
+    pub fn describe(&self) -> String {
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = Vec::new();
+        if self.unpriced > 0 {
+            parts.push(plural(self.unpriced, "unpriced line", "unpriced lines"));
+        }
+        if self.unresolved > 0 {
+            parts.push(plural(
+                self.unresolved,
+                "line known after apply",
+                "lines known after apply",
+            ));
+        }
+        if self.not_estimated > 0 {
+            parts.push(plural(
+                self.not_estimated,
+                "resource not estimated",
+                "resources not estimated",
+            ));
+        }
+        parts.join(", ")
+    }
+
+    /// `$12.00`, or `$12.00 + 2 unpriced lines` when something is left out.
+    pub fn total(&self, usd: &str) -> String {
+        if self.complete() {
+            usd.to_string()
+        } else {
+            format!("{usd} + {}", self.describe())
+        }
     }
 }
 

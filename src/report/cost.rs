@@ -1,7 +1,7 @@
 //! Cost reports (`infracheck cost`): a table per environment, a side-by-side summary of several,
 //! and JSON, markdown and CSV.
 
-use crate::cost::{EnvCost, Kind, Line, LineStatus, ResourceCost};
+use crate::cost::{EnvCost, Kind, Line, LineStatus, Omitted, ResourceCost};
 use crate::diag::{Diagnostic, DiagnosticJson};
 use crate::model::money::{cents, unit_usd, usd};
 use crate::source::SourceMap;
@@ -222,7 +222,12 @@ pub fn text_env(e: &EnvCost, root: &str, sources: &SourceMap, out: &mut String) 
     }
     let c = counts(e);
     let _ = writeln!(out);
-    let _ = writeln!(out, "  Total ({}): {} per month", e.env, usd(e.monthly()));
+    let _ = writeln!(
+        out,
+        "  Total ({}): {} per month",
+        e.env,
+        e.omitted().total(&usd(e.monthly()))
+    );
     let _ = writeln!(
         out,
         "  {} estimated, {} free, {} not estimated; {} line(s) with no price in catalog, {} usage-based line(s) without usage, {} unresolved",
@@ -246,6 +251,9 @@ pub fn text_env(e: &EnvCost, root: &str, sources: &SourceMap, out: &mut String) 
             );
         }
     }
+    if e.monthly().is_zero() && c.missing_price > 0 {
+        nothing_priced(e, out);
+    }
     if c.not_priced > 0 {
         let _ = writeln!(out, "  The total leaves out the lines not priced:");
         for (r, l) in e.not_priced() {
@@ -266,6 +274,55 @@ pub fn text_env(e: &EnvCost, root: &str, sources: &SourceMap, out: &mut String) 
     }
 }
 
+/// Why a root whose total is $0.00 has nothing priced, and how to get the prices: the regions
+/// `prices update` can fetch them for, or that the catalog needs rows it cannot fetch.
+fn nothing_priced(e: &EnvCost, out: &mut String) {
+    // `prices update` refreshes the SKUs of the embedded catalog that the Price List identifies.
+    let embedded = crate::cost::catalog::Catalog::embedded();
+    let mut fetchable: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut not_fetchable: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (_, l) in e.missing_prices() {
+        let region = l.sku.region.as_str();
+        let refreshed = !region.is_empty()
+            && embedded.iter().any(|p| {
+                p.service == l.sku.service
+                    && p.sku == l.sku.sku
+                    && crate::cost::refresh::query_for(&p.service, &p.sku, &p.unit, region).is_some()
+            });
+        if refreshed {
+            *fetchable.entry(region).or_default() += 1;
+        } else {
+            let region = if region.is_empty() { "region unknown" } else { region };
+            *not_fetchable.entry((l.sku.service, region)).or_default() += 1;
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  Nothing here could be priced: the catalog has none of the prices above (catalog of {}).",
+        e.catalog_date
+    );
+    if !fetchable.is_empty() {
+        let regions: Vec<String> = fetchable.keys().map(|r| format!("--region {r}")).collect();
+        let _ = writeln!(
+            out,
+            "  To fetch {} of them from the AWS Price List: `infracheck prices update {}` (built with `--features aws`, AWS credentials).",
+            fetchable.values().sum::<usize>(),
+            regions.join(" ")
+        );
+    }
+    if !not_fetchable.is_empty() {
+        let list: Vec<String> = not_fetchable
+            .iter()
+            .map(|((service, region), n)| format!("{service} in {region} ({n})"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  `prices update` does not fetch {}: add sourced rows to a local catalog ($INFRACHECK_PRICES).",
+            list.join(", ")
+        );
+    }
+}
+
 /// Every environment's table, then (for several) the side-by-side summary.
 pub fn text(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
     let mut out = String::new();
@@ -282,27 +339,48 @@ pub fn text(envs: &[(EnvCost, String)], sources: &SourceMap) -> String {
     out
 }
 
-/// Modules (rows) × environments (columns), with totals and counts.
+/// Modules (rows) × environments (columns), with totals and counts. A cell whose figure leaves
+/// something out (and its column's total) is marked `*`, and the marks are explained under the
+/// table.
 pub fn summary(envs: &[(EnvCost, String)]) -> String {
-    let mut modules: BTreeMap<&str, Vec<Option<Decimal>>> = BTreeMap::new();
+    let mut modules: BTreeMap<&str, Vec<Option<(Decimal, Omitted)>>> = BTreeMap::new();
     for (i, (e, _)) in envs.iter().enumerate() {
+        let omitted = e.module_omitted();
         for (m, total) in e.module_subtotals() {
-            modules.entry(m).or_insert_with(|| vec![None; envs.len()])[i] = Some(total);
+            let o = omitted.get(m).copied().unwrap_or_default();
+            modules.entry(m).or_insert_with(|| vec![None; envs.len()])[i] = Some((total, o));
         }
     }
+    // A space where a mark would be, so the figures of a column stay aligned.
+    let cell = |d: Decimal, o: &Omitted| {
+        if o.complete() {
+            format!("{} ", usd(d))
+        } else {
+            format!("{}*", usd(d))
+        }
+    };
     let mut rows: Vec<Vec<String>> = vec![std::iter::once("Monthly cost".to_string())
         .chain(envs.iter().map(|(e, _)| e.env.clone()))
         .collect()];
+    let mut marked: Vec<String> = Vec::new();
     for (m, vals) in &modules {
         rows.push(
             std::iter::once(module_label(m).to_string())
-                .chain(vals.iter().map(|v| v.map(usd).unwrap_or_else(|| "-".into())))
+                .chain(vals.iter().map(|v| match v {
+                    Some((d, o)) => cell(*d, o),
+                    None => "- ".into(),
+                }))
                 .collect(),
         );
+        for (i, v) in vals.iter().enumerate() {
+            if let Some((_, o)) = v.filter(|(_, o)| !o.complete()) {
+                marked.push(format!("{} {}: {}", envs[i].0.env, module_label(m), o.describe()));
+            }
+        }
     }
     rows.push(
         std::iter::once("Total".to_string())
-            .chain(envs.iter().map(|(e, _)| usd(e.monthly())))
+            .chain(envs.iter().map(|(e, _)| cell(e.monthly(), &e.omitted())))
             .collect(),
     );
     rows.push(
@@ -324,9 +402,19 @@ pub fn summary(envs: &[(EnvCost, String)]) -> String {
         for (c, cell) in row.iter().enumerate().skip(1) {
             let _ = write!(line, "  {:>w$}", cell, w = widths[c]);
         }
+        line.truncate(line.trim_end().len());
         let _ = writeln!(out, "{line}");
         if i == 0 || i == rows.len() - 4 {
             let _ = writeln!(out, "  {}", "-".repeat(line.chars().count().saturating_sub(2)));
+        }
+    }
+    if !marked.is_empty() {
+        let _ = writeln!(
+            out,
+            "  * incomplete: leaves out lines with no price or known only after apply, or resources\n    with no estimator (each environment's list above names them):"
+        );
+        for m in marked {
+            let _ = writeln!(out, "    {m}");
         }
     }
     out
@@ -354,8 +442,14 @@ struct JsonEnv {
     region: String,
     catalog_date: String,
     monthly_usd: f64,
+    /// Whether the total leaves nothing out; `omitted` says what it leaves out.
+    complete: bool,
+    omitted: JsonOmitted,
     counts: JsonCounts,
     modules: BTreeMap<String, f64>,
+    /// The modules whose subtotal leaves something out, with what.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    incomplete_modules: BTreeMap<String, JsonOmitted>,
     resources: Vec<JsonResource>,
     free: Vec<String>,
     not_estimated: Vec<JsonRef>,
@@ -363,6 +457,26 @@ struct JsonEnv {
     /// Lines left out of the total because they cannot be priced (a quantity too large).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     not_priced: Vec<JsonNotPriced>,
+}
+
+#[derive(Serialize)]
+struct JsonOmitted {
+    /// Lines without a figure: no price in the catalog, or a quantity that cannot be priced.
+    unpriced_lines: usize,
+    /// Lines whose quantity is known only after apply.
+    unresolved_lines: usize,
+    /// Resources infracheck has no estimator for.
+    not_estimated: usize,
+}
+
+impl From<Omitted> for JsonOmitted {
+    fn from(o: Omitted) -> JsonOmitted {
+        JsonOmitted {
+            unpriced_lines: o.unpriced,
+            unresolved_lines: o.unresolved,
+            not_estimated: o.not_estimated,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -456,6 +570,14 @@ fn json_env(e: &EnvCost, root: &str, sources: &SourceMap) -> JsonEnv {
         region: e.region.clone(),
         catalog_date: e.catalog_date.clone(),
         monthly_usd: money(e.monthly()),
+        complete: e.omitted().complete(),
+        omitted: e.omitted().into(),
+        incomplete_modules: e
+            .module_omitted()
+            .into_iter()
+            .filter(|(_, o)| !o.complete())
+            .map(|(m, o)| (module_label(m).to_string(), o.into()))
+            .collect(),
         counts: JsonCounts {
             estimated: c.estimated,
             free: c.free,
@@ -669,7 +791,7 @@ pub fn markdown(envs: &[(EnvCost, String)], diags: &[Diagnostic], sources: &Sour
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             e.env,
             e.region,
-            usd(e.monthly()),
+            e.omitted().total(&usd(e.monthly())),
             c.estimated,
             c.free,
             c.not_estimated,
@@ -683,7 +805,7 @@ pub fn markdown(envs: &[(EnvCost, String)], diags: &[Diagnostic], sources: &Sour
             out,
             "\n<details><summary><b>{}</b> ({root}): {} per month</summary>\n",
             e.env,
-            usd(e.monthly())
+            e.omitted().total(&usd(e.monthly()))
         );
         out.push_str("| Resource | Component | Quantity | Unit price | Monthly |\n|---|---|---:|---|---:|\n");
         for r in e.resources.iter().filter(|r| r.kind == Kind::Estimated) {
