@@ -9,6 +9,84 @@ use std::str::FromStr;
 
 const EMBEDDED: &str = include_str!("aws-prices.tsv");
 
+/// Whole generated tables (`bulk/`, with their README): every ElastiCache node type, every
+/// OpenSearch instance type in every region, every EC2 instance type in us-east-1. A table's rows
+/// share one source and date; they are read on the first lookup the main catalog cannot answer.
+struct BulkTable {
+    text: &'static str,
+    service: &'static str,
+    unit: &'static str,
+    source: &'static str,
+    as_of: &'static str,
+    /// The SKU of a row's key columns (all but the region and the price).
+    sku: fn(&[&str]) -> Option<String>,
+}
+
+const BULK: &[BulkTable] = &[
+    BulkTable {
+        text: include_str!("bulk/ec2-ondemand-us-east-1.tsv"),
+        service: "EC2",
+        unit: "hour",
+        source: "aws/karpenter-provider-aws@6fc13b52 pkg/providers/pricing/zz_generated.pricing_aws.go (generated 2026-07-20T13:44Z from the AWS Pricing API: Linux, shared tenancy, on-demand)",
+        as_of: "2026-07-20",
+        sku: |k| Some(format!("{} Linux on-demand, shared tenancy", k[0])),
+    },
+    BulkTable {
+        text: include_str!("bulk/elasticache-ondemand.tsv"),
+        service: "ElastiCache",
+        unit: "node-hour",
+        source: "LeanerCloud/ec2-instances-info@f9eafba8 data/elasticache-instances.json (ec2instances.info scraper output over the AmazonElastiCache Price List offer)",
+        as_of: "2025-04-24",
+        // The table says `Redis` where AWS (and the catalog) now say `Redis OSS`.
+        sku: |k| {
+            let engine = match k[1] {
+                "Redis" => "Redis OSS",
+                e => e,
+            };
+            Some(format!("{} {engine} on-demand node", k[0]))
+        },
+    },
+    BulkTable {
+        text: include_str!("bulk/opensearch-ondemand.tsv"),
+        service: "OpenSearch",
+        unit: "instance-hour",
+        source: "LeanerCloud/ec2-instances-info@f9eafba8 data/opensearch-instances.json (ec2instances.info scraper output over the AmazonES Price List offer)",
+        as_of: "2025-04-24",
+        sku: |k| Some(format!("{} on-demand instance", k[0])),
+    },
+];
+
+/// The bulk tables' rows, by (service, SKU, region): read once, on first use.
+fn bulk() -> &'static BTreeMap<(String, String, String), Price> {
+    static ROWS: std::sync::OnceLock<BTreeMap<(String, String, String), Price>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        let mut out = BTreeMap::new();
+        for t in BULK {
+            for line in t.text.lines().skip(1) {
+                let cols: Vec<&str> = line.split('\t').collect();
+                let Some((&[region, usd], keys)) = cols.split_last_chunk::<2>().map(|(k, l)| (l, k)) else {
+                    continue;
+                };
+                let (Some(sku), Ok(usd)) = ((t.sku)(keys), Decimal::from_str(usd)) else {
+                    continue;
+                };
+                let price = Price {
+                    service: t.service.to_string(),
+                    sku: sku.clone(),
+                    region: region.to_string(),
+                    unit: t.unit.to_string(),
+                    usd,
+                    confidence: Confidence::Generated,
+                    sources: vec![t.source.to_string()],
+                    as_of: t.as_of.to_string(),
+                };
+                out.insert((t.service.to_string(), sku, region.to_string()), price);
+            }
+        }
+        out
+    })
+}
+
 /// How a price was established (the research's acceptance rule).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Confidence {
@@ -185,9 +263,15 @@ impl Catalog {
     }
 
     /// The price of `sku` of `service` in `region`, if the catalog has one.
+    /// The catalog's own rows (and a local catalog's, over them) come first; then the bulk tables.
     pub fn get(&self, service: &str, sku: &str, region: &str) -> Option<&Price> {
-        self.prices
-            .get(&(service.to_string(), sku.to_string(), region.to_string()))
+        let key = (service.to_string(), sku.to_string(), region.to_string());
+        self.prices.get(&key).or_else(|| bulk().get(&key))
+    }
+
+    /// The bulk tables' rows ([`Catalog::get`] falls back to them), for `prices` listings and tests.
+    pub fn bulk_rows() -> impl Iterator<Item = &'static Price> {
+        bulk().values()
     }
 
     pub fn len(&self) -> usize {
@@ -275,5 +359,62 @@ mod tests {
             "{header}EC2\tx\tus-east-1\thour\t0.1\tgenerated\tsrc\t2024-01-01\nEC2\tx\tus-east-1\thour\t0.2\tgenerated\tsrc\t2024-01-01\n"
         );
         assert!(Catalog::parse(&dup).unwrap_err().message.contains("twice"));
+    }
+
+    #[test]
+    fn the_bulk_tables_price_every_type_they_list_with_their_source_and_date() {
+        assert_eq!(Catalog::bulk_rows().count(), 1367 + 5033 + 3662);
+        let c = Catalog::embedded();
+        let m5 = c
+            .get("ElastiCache", "cache.m5.large Redis OSS on-demand node", "eu-west-1")
+            .unwrap();
+        assert_eq!(
+            (m5.usd, m5.unit.as_str()),
+            (Decimal::from_str("0.172").unwrap(), "node-hour")
+        );
+        assert_eq!(m5.as_of, "2025-04-24");
+        assert!(m5.sources[0].starts_with("LeanerCloud/ec2-instances-info@f9eafba8"));
+        let m7i = c
+            .get("EC2", "m7i.large Linux on-demand, shared tenancy", "us-east-1")
+            .unwrap();
+        assert_eq!(m7i.usd, Decimal::from_str("0.1008").unwrap());
+        assert_eq!(m7i.as_of, "2026-07-20");
+        let search = c
+            .get("OpenSearch", "r6g.large.search on-demand instance", "eu-west-1")
+            .unwrap();
+        assert_eq!(search.usd, Decimal::from_str("0.187").unwrap());
+        // The EC2 table is us-east-1's only.
+        assert!(c
+            .get("EC2", "m7i.large Linux on-demand, shared tenancy", "eu-west-1")
+            .is_none());
+        for p in Catalog::bulk_rows() {
+            assert!(
+                p.confidence == Confidence::Generated && !p.sources.is_empty() && p.date().is_some(),
+                "{p:?}"
+            );
+        }
+    }
+
+    /// The bulk tables' README: every ElastiCache and us-east-1 EC2 row of the main catalog
+    /// equals the bulk table's figure. A row the two disagree on would make the price depend on
+    /// which one is read.
+    #[test]
+    fn the_bulk_tables_agree_with_every_catalog_row_they_overlap() {
+        let c = Catalog::embedded();
+        let mut overlapping = 0;
+        for p in Catalog::bulk_rows() {
+            if let Some(own) = c.prices.get(&(p.service.clone(), p.sku.clone(), p.region.clone())) {
+                assert_eq!(
+                    (own.usd, &own.unit),
+                    (p.usd, &p.unit),
+                    "{} / {} / {}",
+                    p.service,
+                    p.sku,
+                    p.region
+                );
+                overlapping += 1;
+            }
+        }
+        assert!(overlapping >= 40, "only {overlapping} rows overlap");
     }
 }

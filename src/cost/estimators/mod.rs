@@ -8,6 +8,7 @@ pub mod database;
 pub mod edge;
 pub mod monitoring;
 pub mod network;
+pub mod search;
 pub mod security;
 pub mod storage;
 
@@ -180,6 +181,7 @@ pub fn estimate(r: &Resource, ctx: &Ctx) -> Estimate {
                 None => Estimate::Free,
             }
         }
+        "aws_opensearch_domain" => C(search::opensearch(&search::opensearch_input(r, ctx), r)),
         "aws_kms_key" => C(security::kms_key(&security::kms_key_input(r, ctx), r)),
         "aws_secretsmanager_secret" => C(security::secret(&security::secret_input(r, ctx), r)),
         "aws_cloudwatch_metric_alarm" => C(monitoring::alarm(&monitoring::alarm_input(r), r)),
