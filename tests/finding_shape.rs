@@ -232,6 +232,52 @@ resource "aws_s3_bucket_public_access_block" "data" {
     assert!(f["message"].as_str().unwrap().contains("aws_s3_bucket.data"), "{f}");
 }
 
+/// A rule met in any of several ways (`any`) is one requirement: when every way fails, across the
+/// resource and its companions, that is one finding, on the resource, naming each way.
+#[test]
+fn alternatives_that_all_fail_are_one_finding_on_the_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = r#"resource "aws_s3_bucket" "data" {
+  bucket = "data"
+}
+
+resource "aws_s3_bucket_acl" "data" {
+  bucket = aws_s3_bucket.data.id
+  acl    = "private"
+}
+"#;
+    write(dir.path(), &[("versions.tf", BACKEND), ("main.tf", main)]);
+    let found: Vec<_> = failures(dir.path(), &["check", "."])
+        .into_iter()
+        .filter(|f| f.0 == "IC-S3-006")
+        .map(|f| (f.1, f.2, f.3, f.5))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "aws_s3_bucket.data".to_string(),
+            "aws_s3_bucket.data".to_string(),
+            "logging[0].target_bucket".to_string(),
+            1
+        )]
+    );
+    let f = first_of(dir.path(), "IC-S3-006");
+    assert_eq!(
+        f["message"],
+        "fails \"S3 buckets record server access logs\": `logging[0].target_bucket` is not set, expected a \
+         value, or `acl` is not set, expected \"log-delivery-write\", or `acl` in aws_s3_bucket_acl.data is \
+         \"private\", expected \"log-delivery-write\""
+    );
+
+    // When one way is written in the resource itself, the finding points at it.
+    let inline = "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n  acl    = \"private\"\n}\n";
+    write(dir.path(), &[("main.tf", inline)]);
+    let f = first_of(dir.path(), "IC-S3-006");
+    assert_eq!(
+        (f["address"].as_str(), f["path"].as_str(), f["line"].as_u64()),
+        (Some("aws_s3_bucket.data"), Some("acl"), Some(3))
+    );
+}
 /// (rule, address, line) of the state rules' failures (not the supply-chain ones, IC-TF-009 and
 /// IC-TF-010, about module sources and provider versions).
 fn state(found: &[(String, String, String, String, String, u64)]) -> Vec<(String, String, u64)> {

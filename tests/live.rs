@@ -298,6 +298,9 @@ s3.create_bucket(Bucket="public-assets")
 s3.put_bucket_policy(Bucket="public-assets", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-assets/*"}]}))
 s3.create_bucket(Bucket="private-logs")
 s3.put_public_access_block(Bucket="private-logs", PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+s3.put_bucket_lifecycle_configuration(Bucket="private-logs", LifecycleConfiguration={"Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 90}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}]})
+queue = boto3.client("sqs", **kw).create_queue(QueueName="log-events")["QueueUrl"]
+s3.put_bucket_notification_configuration(Bucket="private-logs", NotificationConfiguration={"QueueConfigurations": [{"QueueArn": "arn:aws:sqs:us-east-1:123456789012:log-events", "Events": ["s3:ObjectCreated:*"]}]})
 trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 iam.create_role(RoleName="admin-ish", AssumeRolePolicyDocument=trust)
 iam.put_role_policy(RoleName="admin-ish", PolicyName="everything", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
@@ -438,6 +441,26 @@ boto3.client("config", **kw).put_config_rule(ConfigRule={"ConfigRuleName": "infr
             "IC-S3-001 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
             "IC-S3-002 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
             "IC-S3-003 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            // The wildcard policy also grants credentials, data reads, permissions management,
+            // privilege escalation, writes and scopable actions on every resource: each its own rule.
+            "IC-IAM-005 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-IAM-006 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-IAM-007 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-IAM-008 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-IAM-009 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-IAM-010 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            "IC-IAM-011 fail aws_iam_role_policy[\"admin-ish/everything\"] arn:aws:iam::123456789012:role/admin-ish",
+            // Neither bucket logs access; one finding each, though the recorded ACL is a companion.
+            "IC-S3-006 fail aws_s3_bucket[\"private-logs\"] arn:aws:s3:::private-logs",
+            "IC-S3-006 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            // private-logs has a lifecycle rule (aborting uploads) and a notification; the other not.
+            "IC-S3-007 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            "IC-S3-008 fail aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            // moto records no BucketVersioningConfiguration (AWS does): versioning is not guessed.
+            "IC-S3-005 unresolved aws_s3_bucket[\"private-logs\"] arn:aws:s3:::private-logs",
+            "IC-S3-005 unresolved aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
+            "IC-S3-013 unresolved aws_s3_bucket[\"private-logs\"] arn:aws:s3:::private-logs",
+            "IC-S3-013 unresolved aws_s3_bucket[\"public-assets\"] arn:aws:s3:::public-assets",
             // The public bucket policy (Principal "*"): a resource policy allowing everyone,
             // on the bucket's policy.
             "IC-IAM-003 fail aws_s3_bucket_policy[\"public-assets\"] arn:aws:s3:::public-assets",
@@ -509,22 +532,22 @@ boto3.client("config", **kw).put_config_rule(ConfigRule={"ConfigRuleName": "infr
                 "AWS::IAM::Role",
                 "role",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-IAM-002",
+                "infracheck: failed IC-IAM-002, IC-IAM-005, IC-IAM-006, IC-IAM-007, IC-IAM-008, IC-IAM-009, IC-IAM-010, IC-IAM-011",
             ),
-            // The role's trust policy passes the resource-policy rules too (IC-IAM-003, IC-IAM-004).
-            ("AWS::IAM::Role", "role", "COMPLIANT", "infracheck: passed 3 check(s)"),
+            // The reader role's policy and trust policy pass the policy and resource-policy rules.
+            ("AWS::IAM::Role", "role", "COMPLIANT", "infracheck: passed 12 check(s)"),
             // IC-S3-002 (a customer-managed key) is info, below the default threshold (low).
             (
                 "AWS::S3::Bucket",
                 "private-logs",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-S3-001",
+                "infracheck: failed IC-S3-001, IC-S3-006; cannot tell IC-S3-005, IC-S3-013",
             ),
             (
                 "AWS::S3::Bucket",
                 "public-assets",
                 "NON_COMPLIANT",
-                "infracheck: failed IC-IAM-003, IC-S3-001, IC-S3-003",
+                "infracheck: failed IC-IAM-003, IC-S3-001, IC-S3-003, IC-S3-006, IC-S3-007, IC-S3-008; cannot tell IC-S3-005, IC-S3-013",
             ),
         ];
         let expected: Vec<(String, String, String, String)> = expected

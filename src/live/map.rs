@@ -118,6 +118,78 @@ fn not_recorded(arn: &str, attr: &str) -> Value {
     Value::Unknown(Unknown::of(format!("{arn} {attr} (not recorded by AWS Config)")))
 }
 
+/// One rule of `BucketLifecycleConfiguration`, in the shape of a lifecycle configuration's `rule`
+/// block: its status, prefix, filter (from AWS Config's predicates) and multipart-upload abort.
+fn lifecycle_rule(r: &J) -> Value {
+    let mut m = BTreeMap::new();
+    put(&mut m, "id", jstr(r, "id"));
+    put(&mut m, "status", jstr(r, "status"));
+    put(&mut m, "prefix", jstr(r, "prefix"));
+    if let Some(days) = r.get("abortIncompleteMultipartUpload").filter(|v| v.is_object()) {
+        let mut d = BTreeMap::new();
+        put(&mut d, "days_after_initiation", jnum(days, "daysAfterInitiation"));
+        m.insert(
+            "abort_incomplete_multipart_upload".into(),
+            Value::List(vec![Value::Map(d)]),
+        );
+    }
+    if let Some(days) = jnum(r, "expirationInDays") {
+        m.insert(
+            "expiration".into(),
+            Value::List(vec![Value::Map(BTreeMap::from([("days".to_string(), days)]))]),
+        );
+    }
+    let tag = |t: &J| {
+        let mut m = BTreeMap::new();
+        put(&mut m, "key", jstr(t, "key"));
+        put(&mut m, "value", jstr(t, "value"));
+        Value::List(vec![Value::Map(m)])
+    };
+    // A filter with no predicate is the whole bucket, as no filter is.
+    if let Some(p) = r
+        .get("filter")
+        .and_then(|f| f.get("predicate"))
+        .filter(|p| p.is_object())
+    {
+        let mut f = BTreeMap::new();
+        match s(p, "type").as_deref() {
+            Some("LifecyclePrefixPredicate") => put(&mut f, "prefix", jstr(p, "prefix")),
+            Some("LifecycleTagPredicate") => {
+                if let Some(t) = p.get("tag") {
+                    f.insert("tag".into(), tag(t));
+                }
+            }
+            _ => {
+                let mut and = BTreeMap::new();
+                for o in p.get("operands").and_then(|o| o.as_array()).into_iter().flatten() {
+                    match s(o, "type").as_deref() {
+                        Some("LifecyclePrefixPredicate") => put(&mut and, "prefix", jstr(o, "prefix")),
+                        Some("LifecycleTagPredicate") => {
+                            if let Some(Value::Map(t)) = o.get("tag").map(tag).and_then(|l| match l {
+                                Value::List(mut v) => v.pop(),
+                                _ => None,
+                            }) {
+                                if let (Some(Value::String(k)), Some(v)) = (t.get("key"), t.get("value")) {
+                                    let tags = and
+                                        .entry("tags".to_string())
+                                        .or_insert_with(|| Value::Map(BTreeMap::new()));
+                                    if let Value::Map(tags) = tags {
+                                        tags.insert(k.clone(), v.clone());
+                                    }
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                f.insert("and".into(), Value::List(vec![Value::Map(and)]));
+            }
+        }
+        m.insert("filter".into(), Value::List(vec![Value::Map(f)]));
+    }
+    Value::Map(m)
+}
+
 /// IAM policy documents arrive URL-encoded (RFC 3986) in configuration items.
 fn policy_document(v: &J, k: &str) -> Option<Value> {
     let raw = s(v, k)?;
@@ -207,6 +279,12 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 out.push(one("aws_s3_bucket_public_access_block", a));
             }
             let versioning = sup("BucketVersioningConfiguration");
+            if !versioning.is_object() {
+                // AWS records it for every bucket; an item without it says nothing either way.
+                out[0]
+                    .attributes
+                    .insert("versioning".into(), not_recorded(&arn, "versioning"));
+            }
             if let Some(status) = s(&versioning, "status") {
                 let mut a = link();
                 a.insert(
@@ -221,6 +299,50 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 a.insert("target_bucket".into(), Value::String(target));
                 put(&mut a, "target_prefix", jstr(&logging, "logFilePrefix"));
                 out.push(one("aws_s3_bucket_logging", a));
+            }
+            // Recorded only when the bucket has rules.
+            let lifecycle = sup("BucketLifecycleConfiguration");
+            if let Some(rules) = lifecycle
+                .get("rules")
+                .and_then(|r| r.as_array())
+                .filter(|r| !r.is_empty())
+            {
+                let mut a = link();
+                a.insert("rule".into(), Value::List(rules.iter().map(lifecycle_rule).collect()));
+                out.push(one("aws_s3_bucket_lifecycle_configuration", a));
+            }
+            // `configurations` maps each notification's id to its target.
+            let notification = sup("BucketNotificationConfiguration");
+            if let Some(targets) = notification
+                .get("configurations")
+                .and_then(|c| c.as_object())
+                .filter(|c| !c.is_empty())
+            {
+                let mut a = link();
+                for (kind, tf, arn_key, key) in [
+                    ("TopicConfiguration", "topic", "topicARN", "topic_arn"),
+                    ("QueueConfiguration", "queue", "queueARN", "queue_arn"),
+                    (
+                        "LambdaConfiguration",
+                        "lambda_function",
+                        "functionARN",
+                        "lambda_function_arn",
+                    ),
+                ] {
+                    let blocks: Vec<Value> = targets
+                        .values()
+                        .filter(|t| s(t, "type").as_deref() == Some(kind))
+                        .map(|t| {
+                            let mut m = BTreeMap::new();
+                            put(&mut m, key, jstr(t, arn_key));
+                            Value::Map(m)
+                        })
+                        .collect();
+                    if !blocks.is_empty() {
+                        a.insert(tf.into(), Value::List(blocks));
+                    }
+                }
+                out.push(one("aws_s3_bucket_notification", a));
             }
             let policy = sup("BucketPolicy");
             if let Some(text) = s(&policy, "policyText") {

@@ -199,6 +199,9 @@ pub struct Failure {
     pub found: String,
     /// What the rule expects, for the message.
     pub expected: String,
+    /// The other ways the requirement could have been met, when it is an `any`: they fail
+    /// together, as one requirement, so they make one finding.
+    pub or: Vec<Failure>,
 }
 
 /// Something a condition can read attributes of: a resource, or one element of a list.
@@ -363,9 +366,19 @@ impl Condition {
                     }
                 }
                 if !unknown.is_empty() {
-                    Truth::Unknown(unknown)
-                } else {
-                    Truth::False(failures)
+                    return Truth::Unknown(unknown);
+                }
+                // Alternatives fail as one: the first, with the others it could have been.
+                let mut all = failures.into_iter().flat_map(|f| {
+                    let rest = f.or.clone();
+                    std::iter::once(Failure { or: Vec::new(), ..f }).chain(rest)
+                });
+                match all.next() {
+                    Some(first) => Truth::False(vec![Failure {
+                        or: all.collect(),
+                        ..first
+                    }]),
+                    None => Truth::False(Vec::new()),
                 }
             }
             Condition::ForEach { path, assert } => {
@@ -385,6 +398,7 @@ impl Condition {
                                 path: p,
                                 found: crate::model::value::to_hcl(&v),
                                 expected: "a block".into(),
+                                or: Vec::new(),
                             }),
                         },
                     }
@@ -437,6 +451,7 @@ impl Condition {
                     } else {
                         format!("at least one element with {wanted}")
                     },
+                    or: Vec::new(),
                 }])
             }
             Condition::Test(t) => t.eval(subject, prefix),
@@ -464,6 +479,7 @@ impl Test {
                             path,
                             found: "known only after apply".into(),
                             expected: self.expected(),
+                            or: Vec::new(),
                         });
                         continue;
                     }
@@ -485,6 +501,7 @@ impl Test {
                         crate::model::value::to_hcl(&value)
                     },
                     expected: self.expected(),
+                    or: Vec::new(),
                 });
             }
         }

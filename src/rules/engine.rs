@@ -225,7 +225,13 @@ fn run_indexed<'a>(
                         // block, each companion resource.
                         let mut blocks: Vec<(Block, Vec<&super::condition::Failure>)> = Vec::new();
                         for f in &failures {
+                            // Alternatives in different blocks are met by editing the resource.
                             let b = r.block_at(&f.path);
+                            let b = if f.or.iter().all(|o| r.block_at(&o.path) == b) {
+                                b
+                            } else {
+                                Block::Whole
+                            };
                             match blocks.iter_mut().find(|(k, _)| *k == b) {
                                 Some((_, fs)) => fs.push(f),
                                 None => blocks.push((b, vec![f])),
@@ -233,7 +239,15 @@ fn run_indexed<'a>(
                         }
                         for (block, fs) in blocks {
                             // Point at what the user wrote, when one of the failing values is written.
-                            let f = fs.iter().find(|f| r.provenance.contains_key(&f.path)).unwrap_or(&fs[0]);
+                            // Point at what the user wrote, when one of the failing values (or
+                            // of their alternatives) is written in the block; else at the block.
+                            let every: Vec<&super::condition::Failure> =
+                                fs.iter().flat_map(|f| std::iter::once(*f).chain(&f.or)).collect();
+                            let f = every
+                                .iter()
+                                .find(|f| r.provenance.contains_key(&f.path) && r.block_at(&f.path) == block)
+                                .unwrap_or(&every[0]);
+                            let at = (r.block_at(&f.path) == block).then_some(f.path.as_str());
                             let shown = |p: &'_ str| -> String {
                                 match &block {
                                     Block::Companion { at, .. } => p
@@ -243,25 +257,32 @@ fn run_indexed<'a>(
                                     _ => p.to_string(),
                                 }
                             };
+                            let one = |f: &super::condition::Failure| {
+                                let found = if r.is_sensitive(&f.path) {
+                                    "a sensitive value"
+                                } else {
+                                    &f.found
+                                };
+                                // An alternative in a companion is named as written there.
+                                let what = match r.block_at(&f.path) {
+                                    Block::Companion { address, path, .. } if block != r.block_at(&f.path) => {
+                                        format!("`{path}` in {address}")
+                                    }
+                                    _ => format!("`{}`", shown(&f.path)),
+                                };
+                                format!("{what} is {found}, expected {}", f.expected)
+                            };
                             let detail = fs
                                 .iter()
                                 .map(|f| {
-                                    let found = if r.is_sensitive(&f.path) {
-                                        "a sensitive value"
-                                    } else {
-                                        &f.found
-                                    };
-                                    format!("`{}` is {found}, expected {}", shown(&f.path), f.expected)
+                                    std::iter::once(one(f))
+                                        .chain(f.or.iter().map(one))
+                                        .collect::<Vec<_>>()
+                                        .join(", or ")
                                 })
                                 .collect::<Vec<_>>()
                                 .join("; ");
-                            out.push(on(
-                                r,
-                                Outcome::Fail,
-                                Some(&f.path),
-                                fail_message(policy, &detail),
-                                Vec::new(),
-                            ));
+                            out.push(on(r, Outcome::Fail, at, fail_message(policy, &detail), Vec::new()));
                         }
                     }
                     Truth::Unknown(u) => out.push(unresolved(r, &u)),
