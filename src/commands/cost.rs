@@ -5,7 +5,7 @@ use super::{color, input_diagnostics, print_diagnostics, write_report};
 use crate::cli::args::{CostArgs, CostFormat};
 use crate::cli::error::usage;
 use crate::config::Settings;
-use crate::cost::usage::Usage;
+use crate::cost::usage::{Usage, UsageFile};
 use crate::exit;
 use crate::model::Project;
 use crate::report;
@@ -22,7 +22,7 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
         settings,
         ..
     } = targets::load_with_settings(&super::targets(&args.target))?;
-    let usage_by_env = usages(&projects, &settings, &args.usage_files)?;
+    let (usage_by_env, usage_diags) = usages(&projects, &settings, &args.usage_files, &loader.sources)?;
     let (catalog, _) = crate::cost::catalog::Catalog::load().map_err(|m| {
         usage(
             format!("the local price catalog does not read: {m}"),
@@ -40,7 +40,11 @@ pub fn cost(args: &CostArgs) -> miette::Result<u8> {
             )
         })
         .collect();
-    let diags = input_diagnostics(&projects, &loader);
+    let mut diags = input_diagnostics(&projects, &loader);
+    // The usage files' problems are input problems like the configuration's: on stderr, in the
+    // reports' diagnostics, and a negative quantity (an error) makes the run exit 2.
+    diags.extend(usage_diags);
+    crate::diag::sort(&mut diags, &loader.sources);
     if let Some(old) = &args.compare_to {
         let before = old_estimates(old, args)?;
         let after: Vec<crate::cost::diff::Snapshot> =
@@ -112,9 +116,19 @@ fn write_and_tell(
 }
 
 /// The usage of each environment: its configured usage files, then those given on the command line.
-fn usages(projects: &[Project], settings: &Settings, extra: &[PathBuf]) -> miette::Result<BTreeMap<String, Usage>> {
+/// Each file is read once, and checked once against the resources of every environment it applies
+/// to (an address need match a resource of only one of them); its problems are diagnostics in
+/// `sources`.
+fn usages(
+    projects: &[Project],
+    settings: &Settings,
+    extra: &[PathBuf],
+    sources: &crate::source::SourceMap,
+) -> miette::Result<(BTreeMap<String, Usage>, Vec<crate::diag::Diagnostic>)> {
     let mut out = BTreeMap::new();
-    for p in projects {
+    // Each file, and the projects it applies to, in the order first read.
+    let mut files: Vec<(PathBuf, UsageFile, Vec<usize>)> = Vec::new();
+    for (i, p) in projects.iter().enumerate() {
         let mut u = Usage::default();
         let configured = settings
             .envs
@@ -122,11 +136,33 @@ fn usages(projects: &[Project], settings: &Settings, extra: &[PathBuf]) -> miett
             .map(|e| e.usage_files.as_slice())
             .unwrap_or_default();
         for f in configured.iter().chain(extra) {
-            u.add_file(f).map_err(miette::Report::new)?;
+            let n = match files.iter().position(|(path, _, _)| path == f) {
+                Some(n) => n,
+                None => {
+                    files.push((f.clone(), UsageFile::read(f).map_err(miette::Report::new)?, Vec::new()));
+                    files.len() - 1
+                }
+            };
+            let (_, file, applies) = &mut files[n];
+            if !applies.contains(&i) {
+                applies.push(i);
+            }
+            u.add(file);
         }
         out.insert(p.env.clone(), u);
     }
-    Ok(out)
+    let mut diags = Vec::new();
+    for (_, file, applies) in &files {
+        let resources: Vec<(&str, &str)> = applies
+            .iter()
+            .flat_map(|&i| &projects[i].resources)
+            .filter(|r| r.mode == crate::model::Mode::Managed)
+            .map(|r| (r.address.as_str(), r.resource_type.as_str()))
+            .collect();
+        let id = sources.add(PathBuf::from(&file.shown), file.text.clone());
+        diags.extend(file.check(id, &resources));
+    }
+    Ok((out, diags))
 }
 
 /// The estimates of what `--compare-to` names: an earlier JSON report is read; a directory, a plan
