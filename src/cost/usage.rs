@@ -202,6 +202,7 @@ pub const USAGE_KEYS: &[(&str, Keys)] = &[
     ("aws_secretsmanager_secret", MONTHLY_REQUESTS),
     ("aws_sns_topic", MONTHLY_REQUESTS),
     ("aws_sns_topic_subscription", MONTHLY_REQUESTS),
+    ("aws_sqs_queue", &[("monthly_requests", Q), ("request_size_kb", Q)]),
     ("aws_vpc_endpoint", DATA_PROCESSED),
     ("aws_vpn_connection", DATA_PROCESSED),
     ("aws_wafv2_web_acl", MONTHLY_REQUESTS),

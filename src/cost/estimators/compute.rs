@@ -627,3 +627,23 @@ pub fn fargate(i: &FargateInput, _r: &Resource) -> Vec<Component> {
         .unresolved_if(first_unknown(&[i.tasks.unknown(), i.memory_gb.unknown()])),
     ]
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EksClusterInput {
+    pub region: String,
+}
+
+pub fn eks_cluster_input(r: &Resource) -> EksClusterInput {
+    EksClusterInput { region: region_of(r) }
+}
+
+/// An EKS cluster's control plane, billed per cluster-hour whatever its size. Its nodes (node
+/// groups, Fargate profiles, instances) are priced on their own resources.
+pub fn eks_cluster(i: &EksClusterInput) -> Vec<Component> {
+    vec![Component::fixed(
+        "EKS cluster (control plane)",
+        "hours",
+        hours(),
+        sku("EKS", "cluster hour (standard support)", &i.region),
+    )]
+}

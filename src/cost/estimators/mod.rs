@@ -188,6 +188,8 @@ pub fn estimate(r: &Resource, ctx: &Ctx) -> Estimate {
         "aws_cloudwatch_log_group" => C(monitoring::log_group(&monitoring::log_group_input(r, ctx), r)),
         "aws_cloudwatch_dashboard" => C(monitoring::dashboard(r)),
         "aws_sns_topic" => C(monitoring::sns_topic(&monitoring::sns_topic_input(r, ctx), r)),
+        "aws_sqs_queue" => C(monitoring::sqs_queue(&monitoring::sqs_queue_input(r, ctx), r)),
+        "aws_eks_cluster" => C(compute::eks_cluster(&compute::eks_cluster_input(r))),
         "aws_sns_topic_subscription" => C(monitoring::sns_subscription(
             &monitoring::sns_subscription_input(r, ctx),
             r,

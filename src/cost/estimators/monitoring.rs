@@ -256,3 +256,42 @@ pub fn cloudtrail(i: &CloudTrailInput, _r: &Resource) -> Vec<Component> {
     }
     out
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqsQueueInput {
+    pub region: String,
+    pub fifo: bool,
+    pub requests: Option<Num>,
+    /// The size of a request in KB; SQS bills each 64 KB chunk of a request as one request.
+    pub request_size_kb: Option<Num>,
+}
+
+pub fn sqs_queue_input(r: &Resource, ctx: &Ctx) -> SqsQueueInput {
+    SqsQueueInput {
+        region: region_of(r),
+        fifo: bool_attr(r, "fifo_queue").known().unwrap_or(false),
+        requests: usage(ctx, r, "monthly_requests"),
+        request_size_kb: usage(ctx, r, "request_size_kb"),
+    }
+}
+
+/// SQS requests: each 64 KB chunk of a request is billed as one request (a request of up to
+/// 64 KB is one; 128 KB is two). The free tier (1M requests a month per account) is not
+/// subtracted.
+pub fn sqs_queue(i: &SqsQueueInput, _r: &Resource) -> Vec<Component> {
+    let kind = if i.fifo { "FIFO" } else { "standard" };
+    let chunks = match &i.request_size_kb {
+        Some(kb) => (kb.clone() / d(64)).ceil(),
+        None => Num::ONE,
+    };
+    // A request of 0 KB is still a request.
+    let chunks = if chunks.is_zero() { Num::ONE } else { chunks };
+    vec![Component::usage(
+        format!("Requests ({kind} queue)"),
+        "requests",
+        "monthly_requests",
+        i.requests.clone().map(|q| q * chunks),
+        d(1_000_000),
+        sku("SQS", format!("{kind} queue requests"), &i.region),
+    )]
+}
