@@ -165,17 +165,13 @@ fn lifecycle_rule(r: &J) -> Value {
                     match s(o, "type").as_deref() {
                         Some("LifecyclePrefixPredicate") => put(&mut and, "prefix", jstr(o, "prefix")),
                         Some("LifecycleTagPredicate") => {
-                            if let Some(Value::Map(t)) = o.get("tag").map(tag).and_then(|l| match l {
-                                Value::List(mut v) => v.pop(),
-                                _ => None,
-                            }) {
-                                if let (Some(Value::String(k)), Some(v)) = (t.get("key"), t.get("value")) {
-                                    let tags = and
-                                        .entry("tags".to_string())
-                                        .or_insert_with(|| Value::Map(BTreeMap::new()));
-                                    if let Value::Map(tags) = tags {
-                                        tags.insert(k.clone(), v.clone());
-                                    }
+                            let t = o.get("tag").cloned().unwrap_or(J::Null);
+                            if let (Some(k), Some(v)) = (s(&t, "key"), jstr(&t, "value")) {
+                                if let Value::Map(tags) = and
+                                    .entry("tags".to_string())
+                                    .or_insert_with(|| Value::Map(BTreeMap::new()))
+                                {
+                                    tags.insert(k, v);
                                 }
                             }
                         }
