@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn the_embedded_catalog_reads_with_a_source_and_date_for_every_price() {
         let c = Catalog::embedded();
-        assert_eq!(c.len(), 294);
+        assert_eq!(c.len(), 305);
         for p in c.iter() {
             assert!(!p.sources.is_empty() && !p.as_of.is_empty(), "{p:?}");
         }

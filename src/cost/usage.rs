@@ -148,6 +148,15 @@ pub const USAGE_KEYS: &[(&str, Keys)] = &[
     ("aws_ec2_transit_gateway_vpc_attachment", DATA_PROCESSED),
     ("aws_ecr_repository", STORAGE),
     ("aws_ecs_service", &[("desired_count", Q)]),
+    (
+        "aws_efs_file_system",
+        &[
+            ("storage_gb", Q),
+            ("infrequent_access_storage_gb", Q),
+            ("monthly_infrequent_access_read_gb", Q),
+            ("monthly_infrequent_access_write_gb", Q),
+        ],
+    ),
     ("aws_elasticache_cluster", SNAPSHOTS),
     ("aws_elasticache_replication_group", SNAPSHOTS),
     ("aws_elb", DATA_PROCESSED),
@@ -156,6 +165,10 @@ pub const USAGE_KEYS: &[(&str, Keys)] = &[
         &[("operating_system", OPERATING_SYSTEM), ("monthly_cpu_credit_hrs", Q)],
     ),
     ("aws_kms_key", MONTHLY_REQUESTS),
+    (
+        "aws_lambda_function",
+        &[("monthly_requests", Q), ("request_duration_ms", Q)],
+    ),
     // Read for the instances of the auto scaling groups that use the template.
     ("aws_launch_template", &[("operating_system", OPERATING_SYSTEM)]),
     ("aws_lb", LOAD_BALANCER),

@@ -1,5 +1,5 @@
 //! Compute: EC2 instances, auto scaling groups (with their launch template or configuration), EBS
-//! volumes, ECS services on Fargate.
+//! volumes, ECS services on Fargate, EKS clusters, Lambda functions.
 
 use super::*;
 use crate::cost::{hours, region_of, Component, Ctx, Num};
@@ -646,4 +646,157 @@ pub fn eks_cluster(i: &EksClusterInput) -> Vec<Component> {
         hours(),
         sku("EKS", "cluster hour (standard support)", &i.region),
     )]
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LambdaInput {
+    pub region: String,
+    pub arm: Attr<bool>,
+    pub memory_mb: Attr<Num>,
+    pub ephemeral_mb: Attr<Num>,
+    pub requests: Option<Num>,
+    pub duration_ms: Option<Num>,
+}
+
+pub fn lambda_input(r: &Resource, ctx: &Ctx) -> LambdaInput {
+    let arches = attr_value(r, "architectures");
+    let arm = match arches.as_unknown() {
+        Some(u) => Attr::Unknown(u),
+        None => match &arches {
+            Value::List(items) | Value::Set(items) => Attr::Known(items.iter().any(|a| a.as_str() == Some("arm64"))),
+            _ => Attr::Known(false),
+        },
+    };
+    LambdaInput {
+        region: region_of(r),
+        arm,
+        memory_mb: num_attr(r, "memory_size").or(d(128).into()),
+        ephemeral_mb: num_attr(r, "ephemeral_storage.size").or(d(512).into()),
+        requests: usage(ctx, r, "monthly_requests"),
+        duration_ms: usage(ctx, r, "request_duration_ms"),
+    }
+}
+
+/// The GB-second tiers of Lambda duration: (component label, catalog label, tier size in
+/// billion GB-seconds; `None` for the last, open tier). AWS sets the tiers per account and
+/// region; a function is priced as if its own duration were the account's.
+const LAMBDA_TIERS_X86: [(&str, &str, Option<i64>); 3] = [
+    ("first 6B", "first 6B GB-seconds", Some(6)),
+    ("next 9B", "next 9B GB-seconds", Some(9)),
+    ("over 15B", "over 15B GB-seconds", None),
+];
+const LAMBDA_TIERS_ARM: [(&str, &str, Option<Decimal>); 3] = [
+    (
+        "first 7.5B",
+        "first 7.5B GB-seconds",
+        Some(Decimal::from_parts(75, 0, 0, false, 1)),
+    ),
+    (
+        "next 11.25B",
+        "next 11.25B GB-seconds",
+        Some(Decimal::from_parts(1125, 0, 0, false, 2)),
+    ),
+    ("over 18.75B", "over 18.75B GB-seconds", None),
+];
+
+/// A Lambda function: requests, and duration in GB-seconds (requests × average duration ×
+/// memory), split over AWS's volume tiers; ephemeral storage beyond the free 512 MB in
+/// GB-seconds. The free tier (1M requests and 400,000 GB-seconds a month per account) is not
+/// subtracted, and provisioned concurrency is not priced.
+pub fn lambda(i: &LambdaInput, _r: &Resource) -> Vec<Component> {
+    let arm = i.arm.clone().known().unwrap_or(false);
+    let arch = if arm { "Arm" } else { "x86" };
+    let tiers: Vec<(&str, &str, Option<Decimal>)> = if arm {
+        LAMBDA_TIERS_ARM.to_vec()
+    } else {
+        LAMBDA_TIERS_X86.iter().map(|(a, b, n)| (*a, *b, n.map(d))).collect()
+    };
+    let billion = d(1_000_000_000);
+    let unresolved = first_unknown(&[i.arm.unknown(), i.memory_mb.unknown()]);
+    let mut out = vec![Component::usage(
+        "Requests",
+        "requests",
+        "monthly_requests",
+        i.requests.clone(),
+        d(1_000_000),
+        sku("Lambda", "requests", &i.region),
+    )];
+    // GB-seconds a month for `mb` of memory (or storage): requests × seconds × GB.
+    let gb_seconds = |mb: Num| -> Option<Num> {
+        match (&i.requests, &i.duration_ms) {
+            (Some(req), Some(ms)) => Some(req.clone() * ms.clone() / d(1000) * mb / d(1024)),
+            _ => None,
+        }
+    };
+    let key = if i.requests.is_none() {
+        "monthly_requests"
+    } else {
+        "request_duration_ms"
+    };
+    let memory = i.memory_mb.clone().known().unwrap_or_default();
+    match gb_seconds(memory) {
+        None => out.push(
+            Component::usage(
+                format!("Duration ({arch}, {})", tiers[0].0),
+                "GB-seconds",
+                key,
+                None,
+                Decimal::ONE,
+                sku("Lambda", format!("duration ({arch}, {})", tiers[0].1), &i.region),
+            )
+            .unresolved_if(unresolved.clone()),
+        ),
+        Some(total) => {
+            let mut left = total;
+            for (n, (label, sku_label, size)) in tiers.iter().enumerate() {
+                let take = match size {
+                    Some(s) => std::cmp::min(left.clone(), (*s * billion).into()),
+                    None => left.clone(),
+                };
+                if n > 0 && (take.is_zero() || matches!(take, Num::Ok(d, _) if d.is_sign_negative())) {
+                    break;
+                }
+                left = left - take.clone();
+                out.push(
+                    Component::usage(
+                        format!("Duration ({arch}, {label})"),
+                        "GB-seconds",
+                        "request_duration_ms",
+                        Some(take),
+                        Decimal::ONE,
+                        sku("Lambda", format!("duration ({arch}, {sku_label})"), &i.region),
+                    )
+                    .unresolved_if(unresolved.clone()),
+                );
+                if matches!(left, Num::Invalid(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    // Ephemeral storage: the first 512 MB of each function are free.
+    let extra = match &i.ephemeral_mb {
+        Attr::Known(mb) => Attr::Known(mb.clone() - d(512)),
+        other => other.clone(),
+    };
+    let priced_storage = match &extra {
+        Attr::Known(mb) => !(mb.is_zero() || matches!(mb, Num::Ok(d, _) if d.is_sign_negative())),
+        Attr::Unknown(_) => true,
+        Attr::Unset => false,
+    };
+    if priced_storage {
+        let mb = extra.clone().known().unwrap_or_default();
+        out.push(
+            Component::usage(
+                "Ephemeral storage (beyond 512 MB)",
+                "GB-seconds",
+                key,
+                gb_seconds(mb),
+                Decimal::ONE,
+                sku("Lambda", "ephemeral storage", &i.region),
+            )
+            .unresolved_if(extra.unknown()),
+        );
+    }
+    out
 }

@@ -190,6 +190,8 @@ pub fn estimate(r: &Resource, ctx: &Ctx) -> Estimate {
         "aws_sns_topic" => C(monitoring::sns_topic(&monitoring::sns_topic_input(r, ctx), r)),
         "aws_sqs_queue" => C(monitoring::sqs_queue(&monitoring::sqs_queue_input(r, ctx), r)),
         "aws_eks_cluster" => C(compute::eks_cluster(&compute::eks_cluster_input(r))),
+        "aws_lambda_function" => C(compute::lambda(&compute::lambda_input(r, ctx), r)),
+        "aws_efs_file_system" => C(storage::efs(&storage::efs_input(r, ctx), r)),
         "aws_sns_topic_subscription" => C(monitoring::sns_subscription(
             &monitoring::sns_subscription_input(r, ctx),
             r,
