@@ -1,3 +1,6 @@
+// `--features system-allocator` leaves the system's malloc in place, for heap profilers
+// (heaptrack, valgrind) that see only malloc; see BENCHMARKS.md.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
