@@ -1,5 +1,5 @@
-//! Finding and loading Terraform: the files of a module directory (parsed once, in parallel, and
-//! cached however many roots use them). Which directories are roots is `targets::tree`'s.
+//! Finding and loading Terraform: the files of a module directory, parsed once, in parallel, into
+//! its configuration, which is cached however many roots use it (the syntax trees are not kept). Which directories are roots is `targets::tree`'s.
 
 use super::config::ModuleConfig;
 use super::parse::{parse_file, ParsedFile};
@@ -37,7 +37,6 @@ pub struct Loader {
     pub sources: SourceMap,
     /// Filesystem functions may read only below this directory.
     pub scan_root: PathBuf,
-    files: Mutex<HashMap<PathBuf, Parsed>>,
     /// One cell per module directory, so concurrent roots calling the same module wait for one
     /// load instead of parsing its files again.
     modules: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ModuleConfig>>>>>,
@@ -88,7 +87,6 @@ impl Loader {
         Loader {
             sources: SourceMap::default(),
             scan_root,
-            files: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),
             remote: crate::modules::Resolver::default(),
         }
@@ -100,23 +98,10 @@ impl Loader {
         self
     }
 
-    /// Parses `paths` in parallel into the cache (files already parsed are not read again).
-    /// The same loader, with its parsed files, limiting filesystem functions to `scan_root`.
+    /// The same loader, limiting filesystem functions to `scan_root`.
     pub fn rescoped(mut self, scan_root: PathBuf) -> Loader {
         self.scan_root = scan_root;
         self
-    }
-
-    pub fn parse_all(&self, paths: &[PathBuf]) {
-        let todo: Vec<&PathBuf> = {
-            let cache = self.files.lock().unwrap_or_else(|e| e.into_inner());
-            paths.iter().filter(|p| !cache.contains_key(*p)).collect()
-        };
-        let parsed: Vec<(PathBuf, Parsed)> = todo.par_iter().map(|p| ((*p).clone(), self.parse_one(p))).collect();
-        let mut cache = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        for (p, r) in parsed {
-            cache.entry(p).or_insert(r);
-        }
     }
 
     fn parse_one(&self, path: &Path) -> Parsed {
@@ -124,19 +109,6 @@ impl Loader {
             return super::json::parse_json_file(path, &self.sources).map(Arc::new);
         }
         parse_file(path, &self.sources).map(Arc::new)
-    }
-
-    fn parsed(&self, path: &Path) -> Parsed {
-        if let Some(r) = self.files.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
-            return r.clone();
-        }
-        let r = self.parse_one(path);
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(path.to_path_buf())
-            .or_insert(r)
-            .clone()
     }
 
     /// The configuration of the module in `dir`, loaded once.
@@ -151,17 +123,20 @@ impl Loader {
         );
         Arc::clone(cell.get_or_init(|| {
             let paths = module_files(&dir);
-            self.parse_all(&paths);
+            let parsed: Vec<Parsed> = paths.par_iter().map(|p| self.parse_one(p)).collect();
             let mut ok = Vec::new();
             let mut diags = Vec::new();
-            for p in &paths {
-                match self.parsed(p) {
+            for r in parsed {
+                match r {
                     Ok(f) => ok.push(f),
                     Err(d) => diags.push(*d),
                 }
             }
             let mut cfg = ModuleConfig::build(dir.clone(), &ok);
             cfg.diagnostics.extend(diags);
+            // The declarations own what they need of the syntax trees, which are dropped here:
+            // a tree is several times the size of its text, and every file belongs to one module.
+            drop(ok);
             Arc::new(cfg)
         }))
     }

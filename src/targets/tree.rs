@@ -5,6 +5,7 @@ use crate::hcl::config::ModuleConfig;
 use crate::hcl::discover::{is_tf, is_tf_json, skip_dir};
 use crate::hcl::Loader;
 use crate::source::normalize;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -78,19 +79,17 @@ pub fn discover_roots(loader: &Loader, path: &Path, skip: &SkipPaths) -> Vec<Pat
                 || !e.file_type().is_dir()
                 || !(skip_dir(&e.file_name().to_string_lossy()) || skip.skips(&abs_scan, e.path()))
         });
-    let mut all_files = Vec::new();
     for entry in walker.flatten() {
         let p = entry.path();
         if entry.file_type().is_file() && (is_tf(p) || is_tf_json(p)) {
             if let Some(parent) = p.parent() {
                 dirs.insert(normalize(parent));
             }
-            all_files.push(normalize(p));
         }
     }
-    // Parse everything once, in parallel, before looking at module calls.
-    loader.parse_all(&all_files);
-    let configs: Vec<(PathBuf, Arc<ModuleConfig>)> = dirs.iter().map(|d| (d.clone(), loader.module(d))).collect();
+    // Every directory's configuration once, in parallel, before looking at module calls: each is
+    // built from its files' syntax trees, which are dropped then, so they never coexist.
+    let configs: Vec<(PathBuf, Arc<ModuleConfig>)> = dirs.par_iter().map(|d| (d.clone(), loader.module(d))).collect();
     let mut called = BTreeSet::new();
     for (dir, cfg) in &configs {
         for call in cfg.module_calls.values() {
