@@ -11,8 +11,6 @@ use crate::model::{Budget, Project};
 use crate::report;
 use crate::rules::engine::{self, Outcome};
 use crate::targets::{self, BudgetInput, Loaded};
-use rayon::prelude::*;
-use std::collections::BTreeMap;
 
 /// `infracheck check`: the policies over every project, suppressions and the baseline applied.
 pub fn check(args: &CheckArgs) -> miette::Result<u8> {
@@ -24,14 +22,24 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
     if let Some(profile) = &args.target.profile {
         known_profile(&reg, &configured, profile, "--profile")?;
     }
+    // Each root is estimated (when it has a budget) and checked as soon as it is evaluated, and
+    // then keeps only what suppressions and the report read: memory follows the roots in flight.
+    let checked = std::sync::Mutex::new(Vec::new());
     let Loaded {
         loader,
-        mut projects,
+        projects,
         settings,
-        budgets,
-    } = targets::load_with_settings(&super::targets(&args.target))?;
-    estimate_budgets(&mut projects, &budgets);
-    let mut findings = engine::run(&reg, &projects);
+        ..
+    } = targets::load_each(&super::targets(&args.target), &|p, budget| {
+        if let Some(b) = budget {
+            estimate_budget(p, b);
+        }
+        let found = engine::run(&reg, std::slice::from_ref(p));
+        p.keep_for_report();
+        checked.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+    })?;
+    let mut findings = checked.into_inner().unwrap_or_else(|e| e.into_inner());
+    engine::sort(&mut findings);
     crate::rules::suppress::apply(
         &reg,
         &projects,
@@ -119,16 +127,12 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
     })
 }
 
-/// Gives each project with a budget its estimate, priced as `infracheck cost` prices it, for the
-/// budget rule to hold against the budget.
-fn estimate_budgets(projects: &mut [Project], budgets: &BTreeMap<String, BudgetInput>) {
-    projects.par_iter_mut().for_each(|p| {
-        if let Some(b) = budgets.get(&p.env) {
-            let estimate = crate::cost::estimate_project(p, &b.usage, Catalog::active()).budget_estimate();
-            p.budget = Some(Budget {
-                monthly_usd: b.monthly_usd,
-                estimate,
-            });
-        }
+/// Gives the project its estimate against its budget, priced as `infracheck cost` prices it, for
+/// the budget rule to hold against the budget.
+fn estimate_budget(p: &mut Project, b: &BudgetInput) {
+    let estimate = crate::cost::estimate_project(p, &b.usage, Catalog::active()).budget_estimate();
+    p.budget = Some(Budget {
+        monthly_usd: b.monthly_usd,
+        estimate,
     });
 }

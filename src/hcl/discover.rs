@@ -65,10 +65,15 @@ fn is_override(p: &Path) -> bool {
 /// The Terraform files directly in `dir`, in Terraform's order (lexical, overrides last).
 pub fn module_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        // The entry's type comes with the listing; only a symbolic link needs a `stat`.
         Ok(rd) => rd
             .flatten()
+            .filter(|e| {
+                e.file_type()
+                    .is_ok_and(|t| t.is_file() || (t.is_symlink() && e.path().is_file()))
+            })
             .map(|e| e.path())
-            .filter(|p| p.is_file() && (is_tf(p) || is_tf_json(p)))
+            .filter(|p| is_tf(p) || is_tf_json(p))
             .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
             .collect(),
         Err(_) => Vec::new(),
@@ -109,6 +114,15 @@ impl Loader {
             return super::json::parse_json_file(path, &self.sources).map(Arc::new);
         }
         parse_file(path, &self.sources).map(Arc::new)
+    }
+
+    /// Drops the cached configuration of the module in `dir`: no root still to evaluate uses it.
+    /// (Asked for again, it is loaded again.)
+    pub fn release(&self, dir: &Path) {
+        self.modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&normalize(dir));
     }
 
     /// The configuration of the module in `dir`, loaded once.

@@ -319,6 +319,33 @@ pub struct Project {
     pub example: Option<String>,
 }
 
+impl Project {
+    /// Drops what only the rules read (values, providers, variables, outputs, module
+    /// requirements), keeping what suppressions and the check reports read: the root's name,
+    /// place, profile and problems, its module directories and calls, and each resource's address
+    /// and blocks. `check` calls it once a project's findings are in.
+    pub fn keep_for_report(&mut self) {
+        for r in &mut self.resources {
+            r.region = Value::Null;
+            r.attributes = BTreeMap::new();
+            r.provenance = BTreeMap::new();
+            r.sensitive = Default::default();
+            r.meta = BTreeMap::new();
+            r.joined = BTreeMap::new();
+        }
+        self.resources.shrink_to_fit();
+        self.backend = None;
+        self.providers = Vec::new();
+        self.variables = BTreeMap::new();
+        self.outputs = BTreeMap::new();
+        self.external_modules = Vec::new();
+        self.budget = None;
+        self.remote_modules = Vec::new();
+        self.ignored_backends = Vec::new();
+        self.module_providers = Vec::new();
+    }
+}
+
 /// An environment's monthly budget and what the cost engine estimates against it.
 #[derive(Debug, Clone)]
 pub struct Budget {

@@ -250,7 +250,12 @@ pub fn sarif(
     driver.rules = Some(ran.iter().map(|&i| descriptor(&registry.policies[i])).collect());
     let root = repository_root();
     let mut results = Vec::new();
-    for f in findings.iter().filter(|f| f.outcome != Outcome::Pass) {
+    // In the reports' order, by file path: file ids are handed out as files are parsed, in
+    // parallel, so their order differs between runs.
+    for f in super::check::ordered(findings, sources)
+        .into_iter()
+        .filter(|f| f.outcome != Outcome::Pass)
+    {
         let mut r = SarifResult::new(Message::new(format!("{} {}", f.address, f.message)));
         r.rule_id = Some(f.rule_id.clone());
         r.rule_index = index_of.get(&f.rule).map(|n| *n as i32);

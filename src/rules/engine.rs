@@ -106,6 +106,12 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&shared[pi])))
         .collect();
+    sort(&mut findings);
+    findings
+}
+
+/// The engine's order of findings: by environment, then place, rule, address, outcome, message.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
             &a.env,
@@ -124,7 +130,6 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
                 &b.message,
             ))
     });
-    findings
 }
 
 /// Runs one policy on one project.

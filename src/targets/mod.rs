@@ -79,6 +79,16 @@ pub fn load(target: &Targets) -> miette::Result<(Loader, Vec<Project>)> {
 
 /// Loads and evaluates what the arguments name, with the configuration that was used.
 pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
+    load_each(target, &|_, _| {})
+}
+
+/// What a command does with each project as soon as it is evaluated (with its environment's
+/// budget, if it has one), on the thread that evaluated it, before the next is taken: checking it
+/// and keeping only what the report needs keeps memory to the roots in flight.
+pub type Finish<'a> = dyn Fn(&mut Project, Option<&BudgetInput>) + Sync + 'a;
+
+/// [`load_with_settings`], finishing each project with `finish` as it is evaluated.
+pub fn load_each(target: &Targets, finish: &Finish) -> miette::Result<Loaded> {
     let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), None))?;
     let settings = settings(target.config.as_deref(), &cwd)?;
     let (mut specs, discovery) = resolve_targets(target, &settings, &cwd)?;
@@ -137,17 +147,74 @@ pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
         crate::modules::default_cache_dir(),
         target.download_modules || settings.download_modules,
     ));
-    let mut projects: Vec<Project> = specs.par_iter().map(|s| evaluate_root(&loader, s)).collect();
-    if target.strict {
-        for p in &mut projects {
+    // The budgets of the environments to evaluate, read before any is evaluated: a project is
+    // finished (`finish`) as soon as it is.
+    let mut budgets = BTreeMap::new();
+    let names: std::collections::BTreeSet<&str> = specs
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(plans.iter().map(|p| p.name.as_str()))
+        .collect();
+    for env in settings.envs.values().filter(|e| names.contains(e.name.as_str())) {
+        let Some(budget) = env.monthly_budget_usd else {
+            continue;
+        };
+        let monthly_usd = Decimal::try_from(budget)
+            .map_err(|_| usage(format!("monthly_budget_usd of {} is not a number", env.name), None))?;
+        let mut u = Usage::default();
+        for f in &env.usage_files {
+            u.add_file(f).map_err(miette::Report::new)?;
+        }
+        budgets.insert(env.name.clone(), BudgetInput { monthly_usd, usage: u });
+    }
+    // How many roots still to evaluate use each local module directory: a module's configuration
+    // is dropped once the last root that uses it is evaluated, so memory follows the roots in
+    // flight rather than the whole tree.
+    let dirs_of: Vec<Vec<PathBuf>> = specs
+        .iter()
+        .map(|s| {
+            tree::module_dirs(&loader, &crate::source::normalize(&cwd.join(&s.dir)))
+                .into_iter()
+                .collect()
+        })
+        .collect();
+    let pending: std::sync::Mutex<std::collections::HashMap<PathBuf, usize>> = {
+        let mut m = std::collections::HashMap::new();
+        for d in dirs_of.iter().flatten() {
+            *m.entry(d.clone()).or_insert(0) += 1;
+        }
+        std::sync::Mutex::new(m)
+    };
+    let finished = |mut p: Project| {
+        if target.strict {
             p.diagnostics = std::mem::take(&mut p.diagnostics)
                 .into_iter()
                 .map(Diagnostic::strict)
                 .collect();
         }
-    }
+        let budget = budgets.get(&p.env);
+        finish(&mut p, budget);
+        p
+    };
+    let mut projects: Vec<Project> = specs
+        .par_iter()
+        .zip(&dirs_of)
+        .map(|(s, dirs)| {
+            let p = finished(evaluate_root(&loader, s));
+            let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+            for d in dirs {
+                if let Some(n) = pending.get_mut(d) {
+                    *n -= 1;
+                    if *n == 0 {
+                        loader.release(d);
+                    }
+                }
+            }
+            p
+        })
+        .collect();
     for spec in &plans {
-        projects.push(plan::read(&loader, spec).unwrap_or_else(|d| Project {
+        let p = plan::read(&loader, spec).unwrap_or_else(|d| Project {
             env: spec.name.clone(),
             root: crate::source::display_path(&spec.path),
             resources: Vec::new(),
@@ -163,23 +230,8 @@ pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
             module_dirs: Vec::new(),
             remote_modules: Vec::new(),
             ..Default::default()
-        }));
-    }
-    let mut budgets = BTreeMap::new();
-    for p in &projects {
-        let Some(env) = settings.envs.get(&p.env) else {
-            continue;
-        };
-        let Some(budget) = env.monthly_budget_usd else {
-            continue;
-        };
-        let monthly_usd = Decimal::try_from(budget)
-            .map_err(|_| usage(format!("monthly_budget_usd of {} is not a number", p.env), None))?;
-        let mut u = Usage::default();
-        for f in &env.usage_files {
-            u.add_file(f).map_err(miette::Report::new)?;
-        }
-        budgets.insert(p.env.clone(), BudgetInput { monthly_usd, usage: u });
+        });
+        projects.push(finished(p));
     }
     Ok(Loaded {
         loader,
