@@ -1,5 +1,6 @@
 //! Finding and loading Terraform: the files of a module directory, parsed once, in parallel, into
-//! its configuration, which is cached however many roots use it (the syntax trees are not kept). Which directories are roots is `targets::tree`'s.
+//! its configuration, which is cached while roots use it (the syntax trees are not kept). Which
+//! directories are roots is `targets::tree`'s.
 
 use super::config::ModuleConfig;
 use super::parse::{parse_file, ParsedFile};

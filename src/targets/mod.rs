@@ -83,8 +83,8 @@ pub fn load_with_settings(target: &Targets) -> miette::Result<Loaded> {
 }
 
 /// What a command does with each project as soon as it is evaluated (with its environment's
-/// budget, if it has one), on the thread that evaluated it, before the next is taken: checking it
-/// and keeping only what the report needs keeps memory to the roots in flight.
+/// budget, if it has one), on the thread that evaluated it, before that thread takes another root:
+/// checking it and keeping only what the report needs keeps memory to the roots in flight.
 pub type Finish<'a> = dyn Fn(&mut Project, Option<&BudgetInput>) + Sync + 'a;
 
 /// [`load_with_settings`], finishing each project with `finish` as it is evaluated.
