@@ -8,6 +8,9 @@
 //! - n nested local modules (each calls the next), `resources --format json`
 //! - n diagnostics (n locals referring to undeclared variables), `resources` in text
 //! - n duplicate AWS Config items (one security group captured n times), `live --items FILE`
+//! - a plan of n instances on its one line, with the configuration it was made from,
+//!   `check plan.json --source-dir . --format json` (columns on a long line; finding where each
+//!   instance was written)
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -98,6 +101,42 @@ fn duplicates(dir: &Path, n: usize) -> Vec<String> {
     ]
 }
 
+fn plan(dir: &Path, n: usize) -> Vec<String> {
+    std::fs::write(
+        dir.join("main.tf"),
+        format!("resource \"aws_kms_key\" \"k\" {{\n  count       = {n}\n  description = \"k-${{count.index}}\"\n}}\n"),
+    )
+    .unwrap();
+    let change = |i: usize| {
+        serde_json::json!({
+            "address": format!("aws_kms_key.k[{i}]"), "mode": "managed", "type": "aws_kms_key",
+            "name": "k", "index": i, "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": { "actions": ["create"], "before": null,
+                        "after": { "description": format!("k-{i}"), "enable_key_rotation": false },
+                        "after_unknown": { "arn": true, "id": true }, "after_sensitive": {} }
+        })
+    };
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": { "root_module": {} },
+        "resource_changes": (0..n).map(change).collect::<Vec<_>>(),
+        "configuration": { "root_module": { "resources": [{
+            "address": "aws_kms_key.k", "mode": "managed", "type": "aws_kms_key", "name": "k",
+            "count_expression": { "constant_value": n },
+            "expressions": { "description": { "references": ["count.index"] } }
+        }] } }
+    });
+    std::fs::write(dir.join("plan.json"), serde_json::to_string(&plan).unwrap()).unwrap();
+    vec![
+        "check".into(),
+        "plan.json".into(),
+        "--source-dir".into(),
+        ".".into(),
+        "--format".into(),
+        "json".into(),
+    ]
+}
+
 type Scenario = fn(&Path, usize) -> Vec<String>;
 
 fn time(make: Scenario, n: usize) -> (Duration, Option<i32>) {
@@ -123,12 +162,13 @@ fn time(make: Scenario, n: usize) -> (Duration, Option<i32>) {
 fn main() {
     // `cargo bench` passes --bench; a name filters the scenarios.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let scenarios: [(&str, Scenario, usize); 5] = [
+    let scenarios: [(&str, Scenario, usize); 6] = [
         ("one resource with n instances, check", instances, 64_000),
         ("a cycle of n locals, resources", cycle, 20_000),
         ("n nested local modules, resources", nested, 1_000),
         ("n diagnostics in text, resources", diagnostics, 16_000),
         ("n duplicate configuration items, live", duplicates, 2_000),
+        ("a plan of n instances with its configuration, check", plan, 16_000),
     ];
     for (name, make, n) in scenarios {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {

@@ -26,6 +26,14 @@ impl Span {
     }
 }
 
+/// Bytes between two character-count checkpoints of a [`SourceFile`].
+const CHAR_STRIDE: usize = 4096;
+
+/// The characters in UTF-8 bytes: the bytes that do not continue a character.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
 /// One file as read from disk.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -33,6 +41,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// For text that is not all ASCII: the number of characters before every
+    /// [`CHAR_STRIDE`]-th byte, so that a column on a long line (a plan is one line of hundreds of
+    /// megabytes) is counted from the nearest checkpoint, not from the line's start. Empty for
+    /// ASCII text, where a column is a byte difference.
+    char_checkpoints: Vec<usize>,
     /// For a file that was translated before parsing (`.tf.json` into native syntax): which byte
     /// ranges of the translation came from which ranges of `text`, sorted by translation offset.
     remap: Vec<Segment>,
@@ -57,12 +70,33 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let char_checkpoints = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut chars = 0;
+            let mut checkpoints = Vec::with_capacity(text.len() / CHAR_STRIDE + 1);
+            for chunk in text.as_bytes().chunks(CHAR_STRIDE) {
+                checkpoints.push(chars);
+                chars += count_chars(chunk);
+            }
+            checkpoints
+        };
         SourceFile {
             path,
             text,
             line_starts,
+            char_checkpoints,
             remap: Vec::new(),
         }
+    }
+
+    /// The number of characters in `text[..offset]`, for an offset on a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.char_checkpoints.is_empty() {
+            return offset;
+        }
+        let k = offset / CHAR_STRIDE;
+        self.char_checkpoints[k] + count_chars(&self.text.as_bytes()[k * CHAR_STRIDE..offset])
     }
 
     /// The offset in the original text of an offset in the parsed text (the same, unless the file
@@ -90,11 +124,11 @@ impl SourceFile {
         let offset = self.original_offset(offset).min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let column = if self.text.is_char_boundary(offset) {
+            self.chars_before(offset) - self.chars_before(start)
+        } else {
+            offset - start
+        };
         LineCol {
             line: line + 1,
             column: column + 1,
@@ -201,5 +235,31 @@ mod tests {
         assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
         // 'ç' is two bytes: the byte after it is the second character.
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_characters_across_checkpoints() {
+        // One line much longer than the checkpoint stride, with multi-byte characters on both
+        // sides of several checkpoints: every column equals a plain count from the line's start.
+        let mut text = String::from("x\n");
+        for i in 0..3 * CHAR_STRIDE {
+            text.push(if i % 7 == 0 {
+                'é'
+            } else if i % 11 == 0 {
+                '€'
+            } else {
+                'a'
+            });
+        }
+        let f = SourceFile::new("plan.json".into(), text.clone());
+        for (offset, _) in text.char_indices().step_by(97) {
+            let expected = text[2..offset.max(2)].chars().count() + 1;
+            let lc = f.line_col(offset);
+            if offset >= 2 {
+                assert_eq!((lc.line, lc.column), (2, expected), "offset {offset}");
+            }
+        }
+        let end = f.line_col(text.len());
+        assert_eq!(end.column, text[2..].chars().count() + 1);
     }
 }

@@ -15,7 +15,7 @@ use crate::model::{InstanceKey, Mode, ModulePath, Project, Provenance, Resource,
 use crate::source::{FileId, Span};
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// What a JSON document given as input is.
@@ -154,6 +154,33 @@ pub fn read(loader: &Loader, spec: &PlanSpec) -> Result<Project, Box<Diagnostic>
     }
     let doc = Json::Object(doc);
     Ok(Builder::new(loader, spec, &doc, &changes, top.planned_values, file, text).build())
+}
+
+/// The evaluated configuration's resources, by address and by block (the first instance of each),
+/// so that each of a plan's resources finds where it was written in constant time.
+struct Written<'p> {
+    by_address: HashMap<&'p str, &'p Resource>,
+    by_block: HashMap<(String, Mode), &'p Resource>,
+}
+
+impl<'p> Written<'p> {
+    fn new(source: Option<&'p Project>) -> Written<'p> {
+        let mut by_address = HashMap::new();
+        let mut by_block = HashMap::new();
+        for r in source.map(|p| p.resources.as_slice()).unwrap_or_default() {
+            by_address.entry(r.address.as_str()).or_insert(r);
+            by_block.entry((strip_keys(&r.address), r.mode)).or_insert(r);
+        }
+        Written { by_address, by_block }
+    }
+
+    /// The resource of the same address, or else the first of the same block.
+    fn of(&self, address: &str, mode: Mode) -> Option<&'p Resource> {
+        self.by_address
+            .get(address)
+            .copied()
+            .or_else(|| self.by_block.get(&(strip_keys(address), mode)).copied())
+    }
 }
 
 /// Just the address of a resource change.
@@ -357,6 +384,7 @@ impl<'a> Builder<'a> {
         let source = self.source_project();
         let positions = self.plan_positions();
         let regions = self.provider_regions();
+        let written = Written::new(source.as_ref());
         let mut resources = Vec::new();
         let mut seen = BTreeSet::new();
         for raw in self.changes {
@@ -378,7 +406,7 @@ impl<'a> Builder<'a> {
                 &change["after_unknown"],
                 &change["after_sensitive"],
                 &regions,
-                source.as_ref(),
+                &written,
                 &positions,
             );
             seen.insert(r.address.clone());
@@ -409,7 +437,7 @@ impl<'a> Builder<'a> {
                 &Json::Null,
                 &pr["sensitive_values"],
                 &regions,
-                source.as_ref(),
+                &written,
                 &positions,
             );
             resources.push(r);
@@ -603,7 +631,7 @@ impl<'a> Builder<'a> {
         after_unknown: &Json,
         after_sensitive: &Json,
         regions: &BTreeMap<String, Value>,
-        source: Option<&Project>,
+        written: &Written,
         positions: &BTreeMap<String, usize>,
     ) -> Resource {
         let address = rc["address"].as_str().unwrap_or_default().to_string();
@@ -680,13 +708,7 @@ impl<'a> Builder<'a> {
         };
         // Where the user wrote it: the evaluated configuration's resource of the same address, or
         // of the same block (an instance the configuration could only expand as `[*]`).
-        let written = source.and_then(|p| {
-            p.resources.iter().find(|r| r.address == address).or_else(|| {
-                p.resources
-                    .iter()
-                    .find(|r| strip_keys(&r.address) == strip_keys(&address) && r.mode == mode)
-            })
-        });
+        let written = written.of(&address, mode);
         let module_calls = written.map(|w| w.module_calls.clone()).unwrap_or_default();
         let extent = written.map(|w| w.extent);
         let (span, provenance) = match written {
