@@ -1080,3 +1080,33 @@ fn a_changed_file_checks_its_roots_and_only_their_suppressions() {
         ]
     );
 }
+
+#[test]
+fn the_json_report_written_to_a_file_is_what_standard_output_gets() {
+    // The JSON report is written as it is serialized, to stdout or to --output.
+    let stdout = infracheck()
+        .args(["check", "fixtures/systems/redis-worker", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout.status.code(), Some(1));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    let to_file = infracheck()
+        .args(["check", "fixtures/systems/redis-worker", "--format", "json", "--output"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(to_file.status.code(), Some(1));
+    assert!(to_file.stdout.is_empty());
+    let written = std::fs::read(&path).unwrap();
+    assert!(written.ends_with(b"}\n"));
+    assert_eq!(written, stdout.stdout);
+    // A file that cannot be created is bad usage, said on stderr.
+    let bad = infracheck()
+        .args(["check", "fixtures/systems/redis-worker", "--format", "json", "--output"])
+        .arg(dir.path().join("missing/report.json"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot write"));
+}

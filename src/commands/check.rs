@@ -2,7 +2,9 @@
 //! environments that have a budget (the budget rule reads the estimate), runs the policy engine,
 //! applies suppressions and the baseline, and hands the findings to the reporter of `--format`.
 
-use super::{color, input_diagnostics, known_profile, print_diagnostics, registry, write_report, Selection};
+use super::{
+    color, input_diagnostics, known_profile, print_diagnostics, registry, write_report, write_report_with, Selection,
+};
 use crate::cli::args::{CheckArgs, CheckFormat};
 use crate::cli::error::usage;
 use crate::cost::catalog::Catalog;
@@ -36,7 +38,14 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
         }
         let found = engine::run(&reg, std::slice::from_ref(p));
         p.keep_for_report();
-        checked.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+        let mut checked = checked.lock().unwrap_or_else(|e| e.into_inner());
+        // The first root's findings are taken as they are: one root (a large plan) is never
+        // copied into a second vector of the same size.
+        if checked.is_empty() {
+            *checked = found;
+        } else {
+            checked.extend(found);
+        }
     })?;
     let mut findings = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     engine::sort(&mut findings);
@@ -76,22 +85,46 @@ pub fn check(args: &CheckArgs) -> miette::Result<u8> {
         compact: args.report.compact,
     };
     let report = match args.format {
+        CheckFormat::Json => {
+            write_report_with(args.report.output.as_deref(), &|w| {
+                report::check::json_to(w, &reg, &projects, &findings, &diags, &loader.sources)
+            })?;
+            None
+        }
         CheckFormat::Text => {
             let mut text = report::check::text(&reg, &projects, &findings, &loader.sources, &opts);
             // The errors themselves go to stderr, below; the report says the run is not clean.
             if let Some(line) = report::check::incomplete(&diags) {
                 text.push_str(&format!("{line}; the errors are printed on stderr\n"));
             }
-            text
+            Some(text)
         }
-        CheckFormat::Json => report::check::json(&reg, &projects, &findings, &diags, &loader.sources),
-        CheckFormat::Sarif => report::sarif::sarif(&reg, &projects, &findings, &diags, &loader.sources),
-        CheckFormat::Markdown => {
-            report::markdown::markdown_with(&reg, &projects, &findings, &diags, &loader.sources, args.report.quiet)
-        }
-        CheckFormat::Junit => report::junit::junit(&reg, &projects, &findings, &diags, &loader.sources),
+        CheckFormat::Sarif => Some(report::sarif::sarif(
+            &reg,
+            &projects,
+            &findings,
+            &diags,
+            &loader.sources,
+        )),
+        CheckFormat::Markdown => Some(report::markdown::markdown_with(
+            &reg,
+            &projects,
+            &findings,
+            &diags,
+            &loader.sources,
+            args.report.quiet,
+        )),
+        CheckFormat::Junit => Some(report::junit::junit(
+            &reg,
+            &projects,
+            &findings,
+            &diags,
+            &loader.sources,
+        )),
     };
-    write_report(args.report.output.as_deref(), &report)?;
+    if let Some(report) = report {
+        write_report(args.report.output.as_deref(), &report)?;
+    }
     print_diagnostics(&diags, &loader.sources, color);
     if !stale.is_empty() {
         eprintln!(

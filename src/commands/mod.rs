@@ -61,6 +61,28 @@ pub fn write_report(output: Option<&Path>, report: &str) -> miette::Result<()> {
     }
 }
 
+/// Writes a report to `--output FILE`, or to standard output, as `write` produces it (buffered),
+/// for reports too large to build in memory first. Standard output's errors (a closed pipe) are
+/// ignored, as [`write_out`] ignores them.
+pub fn write_report_with(
+    output: Option<&Path>,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> miette::Result<()> {
+    match output {
+        Some(path) => {
+            let failed = |e: std::io::Error| usage(format!("cannot write {}: {e}", path.display()), None);
+            let file = std::fs::File::create(path).map_err(failed)?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w).and_then(|()| w.flush()).map_err(failed)
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = write(&mut w).and_then(|()| w.flush());
+            Ok(())
+        }
+    }
+}
+
 /// Whether to colour the output: `--color always|never`, or under `auto` not when NO_COLOR is
 /// set (non-empty), yes when CLICOLOR_FORCE is set (non-empty, not `0`), else on a terminal.
 pub fn color(args: &ColorArgs) -> bool {

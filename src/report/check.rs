@@ -337,7 +337,7 @@ struct SuppressedJson<'a> {
 struct CheckJson<'a> {
     version: &'static str,
     summary: BTreeMap<&'a str, Summary>,
-    findings: Vec<FindingJson<'a>>,
+    findings: Entries<'a>,
     diagnostics: Vec<DiagnosticJson>,
 }
 
@@ -348,77 +348,110 @@ pub fn json(
     diags: &[Diagnostic],
     sources: &SourceMap,
 ) -> String {
+    let mut out = Vec::new();
+    json_to(&mut out, registry, projects, findings, diags, sources).expect("writes to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The JSON report, written as it is serialized: each finding's entry is made when it is written,
+/// so a large run never holds the report, or every entry of it, in memory at once.
+pub fn json_to(
+    out: &mut dyn std::io::Write,
+    registry: &Registry,
+    projects: &[Project],
+    findings: &[Finding],
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let mut summary = BTreeMap::new();
     for p in projects {
         let mine: Vec<&Finding> = findings.iter().filter(|f| f.env == p.env).collect();
         summary.insert(p.env.as_str(), Summary::of(&mine));
     }
-    let findings = ordered(findings, sources)
-        .into_iter()
-        .filter(|f| f.outcome != Outcome::Pass)
-        .map(|f| {
-            let policy = &registry.policies[f.rule];
-            let (file, start, end) = match f.span {
-                Some(s) => {
-                    let file = sources.get(s.file);
-                    let start = file.line_col(s.start);
-                    let text_end = file.original_offset(s.end).min(file.text.len());
-                    let text_start = file.original_offset(s.start).min(text_end);
-                    // The end of the span's first line, as text shows it.
-                    let first = file.text[text_start..text_end]
-                        .find('\n')
-                        .map_or(s.end, |n| s.start + n);
-                    let end = file.line_col(first.max(s.start));
-                    (Some(sources.path(s.file).display().to_string()), Some(start), Some(end))
-                }
-                None => (None, None, None),
-            };
-            FindingJson {
-                rule_id: &f.rule_id,
-                rule_name: &policy.name,
-                title: &policy.title,
-                severity: f.severity,
-                category: policy.category.as_str(),
-                outcome: f.outcome,
-                env: &f.env,
-                address: &f.address,
-                resource: f.resource.as_deref(),
-                path: f.path.as_deref(),
-                file,
-                line: start.map(|l| l.line),
-                column: start.map(|l| l.column),
-                end_line: end.map(|l| l.line),
-                end_column: end.map(|l| l.column),
-                message: &f.message,
-                remediation: &policy.remediation,
-                aliases: &policy.aliases,
-                refers_to: &f.refers_to,
-                via: f
-                    .via
-                    .iter()
-                    .map(|v| {
-                        let lc = sources.start(*v);
-                        Location {
-                            file: sources.path(v.file).display().to_string(),
-                            line: lc.line,
-                            column: lc.column,
-                        }
-                    })
-                    .collect(),
-                suppressed: f.suppressed.as_ref().map(|s| SuppressedJson {
-                    kind: s.kind,
-                    justification: &s.justification,
-                }),
-            }
-        })
-        .collect();
     let doc = CheckJson {
         version: env!("CARGO_PKG_VERSION"),
         summary,
-        findings,
+        findings: Entries {
+            registry,
+            findings: ordered(findings, sources),
+            sources,
+        },
         diagnostics: diags.iter().map(|d| DiagnosticJson::new(d, sources)).collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("serializable");
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// The findings of a JSON report other than passes, in report order, serialized one by one.
+struct Entries<'a> {
+    registry: &'a Registry,
+    findings: Vec<&'a Finding>,
+    sources: &'a SourceMap,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.findings
+                .iter()
+                .filter(|f| f.outcome != Outcome::Pass)
+                .map(|f| finding_json(self.registry, f, self.sources)),
+        )
+    }
+}
+
+fn finding_json<'a>(registry: &'a Registry, f: &'a Finding, sources: &SourceMap) -> FindingJson<'a> {
+    let policy = &registry.policies[f.rule];
+    let (file, start, end) = match f.span {
+        Some(s) => {
+            let file = sources.get(s.file);
+            let start = file.line_col(s.start);
+            let text_end = file.original_offset(s.end).min(file.text.len());
+            let text_start = file.original_offset(s.start).min(text_end);
+            // The end of the span's first line, as text shows it.
+            let first = file.text[text_start..text_end]
+                .find('\n')
+                .map_or(s.end, |n| s.start + n);
+            let end = file.line_col(first.max(s.start));
+            (Some(sources.path(s.file).display().to_string()), Some(start), Some(end))
+        }
+        None => (None, None, None),
+    };
+    FindingJson {
+        rule_id: &f.rule_id,
+        rule_name: &policy.name,
+        title: &policy.title,
+        severity: f.severity,
+        category: policy.category.as_str(),
+        outcome: f.outcome,
+        env: &f.env,
+        address: &f.address,
+        resource: f.resource.as_deref(),
+        path: f.path.as_deref(),
+        file,
+        line: start.map(|l| l.line),
+        column: start.map(|l| l.column),
+        end_line: end.map(|l| l.line),
+        end_column: end.map(|l| l.column),
+        message: &f.message,
+        remediation: &policy.remediation,
+        aliases: &policy.aliases,
+        refers_to: &f.refers_to,
+        via: f
+            .via
+            .iter()
+            .map(|v| {
+                let lc = sources.start(*v);
+                Location {
+                    file: sources.path(v.file).display().to_string(),
+                    line: lc.line,
+                    column: lc.column,
+                }
+            })
+            .collect(),
+        suppressed: f.suppressed.as_ref().map(|s| SuppressedJson {
+            kind: s.kind,
+            justification: &s.justification,
+        }),
+    }
 }

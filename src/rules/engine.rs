@@ -102,10 +102,16 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
         .collect();
     // What all the graph checks of a project read alike, built once per project.
     let shared: Vec<Shared> = projects.iter().map(Shared::new).collect();
-    let mut findings: Vec<Finding> = jobs
+    let parts: Vec<Vec<Finding>> = jobs
         .par_iter()
-        .flat_map_iter(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&shared[pi])))
+        .map(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&shared[pi])))
         .collect();
+    // Each rule's findings are moved into place and freed in turn, so that the findings of a
+    // large root are not held twice over (as rayon's concatenation of its chunks would).
+    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        findings.extend(part);
+    }
     sort(&mut findings);
     findings
 }
