@@ -50,15 +50,7 @@ pub fn write_out(text: &str) {
 
 /// Writes the report to `--output FILE`, or to standard output.
 pub fn write_report(output: Option<&Path>, report: &str) -> miette::Result<()> {
-    match output {
-        Some(path) => {
-            std::fs::write(path, report).map_err(|e| usage(format!("cannot write {}: {e}", path.display()), None))
-        }
-        None => {
-            write_out(report);
-            Ok(())
-        }
-    }
+    write_report_with(output, &|w| w.write_all(report.as_bytes()))
 }
 
 /// Writes a report to `--output FILE`, or to standard output, as `write` produces it (buffered),
