@@ -98,10 +98,10 @@ fn every_example_of_every_policy() {
                         if mine.is_empty() {
                             vec![Finding {
                                 rule: index,
-                                rule_id: policy.id.clone(),
+                                rule_id: policy.id.as_str().into(),
                                 severity: policy.severity,
                                 outcome: Outcome::Pass,
-                                env: project.env.clone(),
+                                env: project.env.as_str().into(),
                                 address: "suppression".into(),
                                 resource: None,
                                 span: None,

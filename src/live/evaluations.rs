@@ -68,7 +68,7 @@ pub fn evaluations(
     let mut by_file: BTreeMap<u32, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         let file = item_of
-            .get(&(f.env.as_str(), f.address.as_str()))
+            .get(&(&*f.env, f.address.as_str()))
             .copied()
             .or(f.span.map(|s| s.file.0));
         if let Some(file) = file {
@@ -80,7 +80,7 @@ pub fn evaluations(
         .map(|item| {
             let fs = by_file.get(&item.file.0).map(Vec::as_slice).unwrap_or_default();
             let ids = |keep: &dyn Fn(&Finding) -> bool| -> Vec<String> {
-                let mut v: Vec<String> = fs.iter().filter(|f| keep(f)).map(|f| f.rule_id.clone()).collect();
+                let mut v: Vec<String> = fs.iter().filter(|f| keep(f)).map(|f| f.rule_id.to_string()).collect();
                 v.sort();
                 v.dedup();
                 v

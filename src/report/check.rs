@@ -124,7 +124,7 @@ pub fn text(
     let mut out = String::new();
     let findings = ordered(findings, sources);
     for p in projects {
-        let mine: Vec<&Finding> = findings.iter().copied().filter(|f| f.env == p.env).collect();
+        let mine: Vec<&Finding> = findings.iter().copied().filter(|f| *f.env == *p.env).collect();
         let _ = writeln!(out, "── {} ({}, profile {})", p.env, p.root.display(), p.profile);
         let mut file = None;
         for f in mine
@@ -365,7 +365,7 @@ pub fn json_to(
 ) -> std::io::Result<()> {
     let mut summary = BTreeMap::new();
     for p in projects {
-        let mine: Vec<&Finding> = findings.iter().filter(|f| f.env == p.env).collect();
+        let mine: Vec<&Finding> = findings.iter().filter(|f| *f.env == *p.env).collect();
         summary.insert(p.env.as_str(), Summary::of(&mine));
     }
     let doc = CheckJson {

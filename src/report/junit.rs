@@ -115,7 +115,7 @@ pub fn junit(
         input_suite(&mut out, diags, sources);
     }
     for p in projects {
-        let mine: Vec<&&Finding> = findings.iter().filter(|f| f.env == p.env).collect();
+        let mine: Vec<&&Finding> = findings.iter().filter(|f| *f.env == *p.env).collect();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",

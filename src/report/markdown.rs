@@ -67,7 +67,7 @@ pub fn markdown_with(
         "| Environment | Passed | Critical | High | Medium | Low | Info | Unresolved | Suppressed |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for p in projects {
-        let mine: Vec<&Finding> = findings.iter().copied().filter(|f| f.env == p.env).collect();
+        let mine: Vec<&Finding> = findings.iter().copied().filter(|f| *f.env == *p.env).collect();
         let s = Summary::of(&mine);
         let n = |sev: Severity| s.failed_by_severity.get(sev.as_str()).copied().unwrap_or(0);
         let _ = writeln!(

@@ -106,12 +106,7 @@ fn descriptor(p: &Policy) -> ReportingDescriptor {
 /// A fingerprint that stays the same when unrelated lines move: rule, file, address and attribute.
 pub fn fingerprint(f: &Finding, file: &str) -> String {
     let mut h = Sha256::new();
-    for part in [
-        f.rule_id.as_str(),
-        file,
-        f.address.as_str(),
-        f.path.as_deref().unwrap_or(""),
-    ] {
+    for part in [&f.rule_id, file, f.address.as_str(), f.path.as_deref().unwrap_or("")] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -257,7 +252,7 @@ pub fn sarif(
         .filter(|f| f.outcome != Outcome::Pass)
     {
         let mut r = SarifResult::new(Message::new(format!("{} {}", f.address, f.message)));
-        r.rule_id = Some(f.rule_id.clone());
+        r.rule_id = Some(f.rule_id.to_string());
         r.rule_index = index_of.get(&f.rule).map(|n| *n as i32);
         r.level = Some(if f.outcome == Outcome::Unresolved {
             Level::Note

@@ -27,7 +27,7 @@ struct File {
 
 fn entry(f: &Finding, sources: &SourceMap) -> Entry {
     Entry {
-        rule: f.rule_id.clone(),
+        rule: f.rule_id.to_string(),
         file: f
             .span
             .map(|s| sources.path(s.file).display().to_string())
@@ -69,10 +69,10 @@ pub fn apply(path: &Path, findings: &mut [Finding], sources: &SourceMap) -> Resu
     for f in findings.iter_mut().filter(|f| counted(f)) {
         let e = entry(f, sources);
         if known.contains(&e) {
-            f.suppressed = Some(Suppressed {
+            f.suppressed = Some(Box::new(Suppressed {
                 kind: "external",
                 justification: format!("recorded in the baseline {}", path.display()),
-            });
+            }));
             seen.insert(e);
         }
     }

@@ -8,6 +8,7 @@ use crate::model::{Block, Project, Resource};
 use crate::source::Span;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -31,10 +32,12 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: usize,
-    pub rule_id: String,
+    /// The policy's id, shared by the findings of one run of it.
+    pub rule_id: Arc<str>,
     pub severity: Severity,
     pub outcome: Outcome,
-    pub env: String,
+    /// The environment's name, shared like `rule_id`.
+    pub env: Arc<str>,
     /// The address of the block the user edits to fix it: the resource, a companion resource
     /// joined into it (`aws_vpc_security_group_ingress_rule.ssh`), or what the check is about
     /// (`terraform`, `backend "s3"`, `provider.aws`).
@@ -52,7 +55,7 @@ pub struct Finding {
     /// The attribute the finding is about, when it is one (`root_block_device[0].encrypted`).
     pub path: Option<String>,
     /// Set when a suppression covers the failure: it is still reported, but does not fail the run.
-    pub suppressed: Option<super::suppress::Suppressed>,
+    pub suppressed: Option<Box<super::suppress::Suppressed>>,
     /// For unresolved outcomes: why the value is not known (code: until apply; an account: AWS
     /// Config does not record it).
     pub undecided: Undecided,
@@ -102,13 +105,17 @@ pub fn run(registry: &Registry, projects: &[Project]) -> Vec<Finding> {
         .collect();
     // What all the graph checks of a project read alike, built once per project.
     let shared: Vec<Shared> = projects.iter().map(Shared::new).collect();
-    let parts: Vec<Vec<Finding>> = jobs
+    let mut parts: Vec<Vec<Finding>> = jobs
         .par_iter()
         .map(|&(pi, ri)| run_indexed(ri, &registry.policies[ri], &projects[pi], Some(&shared[pi])))
         .collect();
-    // Each rule's findings are moved into place and freed in turn, so that the findings of a
-    // large root are not held twice over (as rayon's concatenation of its chunks would).
-    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    // The largest part grows into the whole and each other part is moved in and freed in turn,
+    // so that the findings of a large root are never held twice over (as a fresh vector of them
+    // all, or rayon's concatenation of its chunks, would hold them).
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let largest = (0..parts.len()).max_by_key(|&i| parts[i].len());
+    let mut findings = largest.map(|i| std::mem::take(&mut parts[i])).unwrap_or_default();
+    findings.reserve_exact(total - findings.len());
     for part in parts {
         findings.extend(part);
     }
@@ -151,12 +158,15 @@ fn run_indexed<'a>(
     shared: Option<&'a Shared<'a>>,
 ) -> Vec<Finding> {
     let severity = policy.severity_for(&project.profile);
+    // One copy of the names for all the findings of this run, however many there are.
+    let rule_id: Arc<str> = Arc::from(policy.id.as_str());
+    let env: Arc<str> = Arc::from(project.env.as_str());
     let finding = |address: String, outcome, span, via, message, refers_to, path: Option<String>| Finding {
         rule: index,
-        rule_id: policy.id.clone(),
+        rule_id: Arc::clone(&rule_id),
         severity,
         outcome,
-        env: project.env.clone(),
+        env: Arc::clone(&env),
         address,
         resource: None,
         span,

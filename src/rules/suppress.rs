@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A config-level suppression: `[[ignore]]` with the rule, where it applies, and why.
 #[derive(Debug, Clone, Deserialize)]
@@ -276,10 +276,10 @@ pub fn apply(
                 if c.reason.is_none() || expired {
                     continue;
                 }
-                f.suppressed = Some(Suppressed {
+                f.suppressed = Some(Box::new(Suppressed {
                     kind: "inSource",
                     justification: c.reason.clone().unwrap_or_default(),
-                });
+                }));
             }
         }
         if f.suppressed.is_some() {
@@ -290,7 +290,7 @@ pub fn apply(
             if !names(&ig.rule, policy, "config") {
                 continue;
             }
-            if !ig.env.is_empty() && !ig.env.contains(&f.env) {
+            if !ig.env.is_empty() && !ig.env.iter().any(|e| **e == *f.env) {
                 continue;
             }
             if let Some(g) = address_glob {
@@ -311,10 +311,10 @@ pub fn apply(
                 .and_then(|d| chrono::NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32))
                 .is_some_and(|u| u < today);
             if !expired {
-                f.suppressed = Some(Suppressed {
+                f.suppressed = Some(Box::new(Suppressed {
                     kind: "external",
                     justification: ig.reason.clone(),
-                });
+                }));
                 break;
             }
         }
@@ -420,10 +420,10 @@ fn meta_finding(
     let p = &registry.policies[rule];
     Finding {
         rule,
-        rule_id: p.id.clone(),
+        rule_id: Arc::from(p.id.as_str()),
         severity: p.severity_for(env),
         outcome: Outcome::Fail,
-        env: env.to_string(),
+        env: Arc::from(env),
         address: address.to_string(),
         resource: None,
         span,
