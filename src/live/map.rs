@@ -4,6 +4,7 @@
 //! item, so rules report it unresolved rather than guessing.
 
 use super::resource;
+use crate::model::Map;
 use crate::model::{Resource, Unknown, Value};
 use crate::source::Span;
 use serde_json::Value as J;
@@ -77,7 +78,7 @@ fn s(v: &J, k: &str) -> Option<String> {
     v.get(k).and_then(|x| x.as_str()).map(str::to_string)
 }
 
-fn put(attrs: &mut BTreeMap<String, Value>, k: &str, v: Option<Value>) {
+fn put(attrs: &mut Map, k: &str, v: Option<Value>) {
     if let Some(v) = v {
         attrs.insert(k.to_string(), v);
     }
@@ -87,7 +88,7 @@ fn put(attrs: &mut BTreeMap<String, Value>, k: &str, v: Option<Value>) {
 type Getter = fn(&J, &str) -> Option<Value>;
 
 /// Copies configuration fields into attributes: (Terraform attribute, how to read it, AWS field).
-fn copy(attrs: &mut BTreeMap<String, Value>, config: &J, fields: &[(&str, Getter, &str)]) {
+fn copy(attrs: &mut Map, config: &J, fields: &[(&str, Getter, &str)]) {
     for (tf, get, aws) in fields {
         put(attrs, tf, get(config, aws));
     }
@@ -121,12 +122,12 @@ fn not_recorded(arn: &str, attr: &str) -> Value {
 /// One rule of `BucketLifecycleConfiguration`, in the shape of a lifecycle configuration's `rule`
 /// block: its status, prefix, filter (from AWS Config's predicates) and multipart-upload abort.
 fn lifecycle_rule(r: &J) -> Value {
-    let mut m = BTreeMap::new();
+    let mut m = Map::new();
     put(&mut m, "id", jstr(r, "id"));
     put(&mut m, "status", jstr(r, "status"));
     put(&mut m, "prefix", jstr(r, "prefix"));
     if let Some(days) = r.get("abortIncompleteMultipartUpload").filter(|v| v.is_object()) {
-        let mut d = BTreeMap::new();
+        let mut d = Map::new();
         put(&mut d, "days_after_initiation", jnum(days, "daysAfterInitiation"));
         m.insert(
             "abort_incomplete_multipart_upload".into(),
@@ -136,11 +137,11 @@ fn lifecycle_rule(r: &J) -> Value {
     if let Some(days) = jnum(r, "expirationInDays") {
         m.insert(
             "expiration".into(),
-            Value::List(vec![Value::Map(BTreeMap::from([("days".to_string(), days)]))]),
+            Value::List(vec![Value::Map(Map::from_iter([("days".to_string(), days)]))]),
         );
     }
     let tag = |t: &J| {
-        let mut m = BTreeMap::new();
+        let mut m = Map::new();
         put(&mut m, "key", jstr(t, "key"));
         put(&mut m, "value", jstr(t, "value"));
         Value::List(vec![Value::Map(m)])
@@ -151,7 +152,7 @@ fn lifecycle_rule(r: &J) -> Value {
         .and_then(|f| f.get("predicate"))
         .filter(|p| p.is_object())
     {
-        let mut f = BTreeMap::new();
+        let mut f = Map::new();
         match s(p, "type").as_deref() {
             Some("LifecyclePrefixPredicate") => put(&mut f, "prefix", jstr(p, "prefix")),
             Some("LifecycleTagPredicate") => {
@@ -160,16 +161,15 @@ fn lifecycle_rule(r: &J) -> Value {
                 }
             }
             _ => {
-                let mut and = BTreeMap::new();
+                let mut and = Map::new();
                 for o in p.get("operands").and_then(|o| o.as_array()).into_iter().flatten() {
                     match s(o, "type").as_deref() {
                         Some("LifecyclePrefixPredicate") => put(&mut and, "prefix", jstr(o, "prefix")),
                         Some("LifecycleTagPredicate") => {
                             let t = o.get("tag").cloned().unwrap_or(J::Null);
                             if let (Some(k), Some(v)) = (s(&t, "key"), jstr(&t, "value")) {
-                                if let Value::Map(tags) = and
-                                    .entry("tags".to_string())
-                                    .or_insert_with(|| Value::Map(BTreeMap::new()))
+                                if let Value::Map(tags) =
+                                    and.entry("tags".to_string()).or_insert_with(|| Value::Map(Map::new()))
                                 {
                                     tags.insert(k, v);
                                 }
@@ -224,23 +224,23 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         .unwrap_or_default()
         .to_string();
     // The primary resource carries `id` and `arn` as Terraform's would (what others refer to).
-    let primary = |t: &str, mut a: BTreeMap<String, Value>| {
+    let primary = |t: &str, mut a: Map| {
         a.entry("id".into()).or_insert_with(|| Value::string(&resource_id));
         if !arn.is_empty() {
             a.entry("arn".into()).or_insert_with(|| Value::string(&arn));
         }
         resource(t, &id, &region, span, a)
     };
-    let one = |t: &str, a: BTreeMap<String, Value>| resource(t, &id, &region, span, a);
-    let block = |m: BTreeMap<String, Value>| Value::List(vec![Value::Map(m)]);
+    let one = |t: &str, a: Map| resource(t, &id, &region, span, a);
+    let block = |m: Map| Value::List(vec![Value::Map(m)]);
     match ty {
         "AWS::S3::Bucket" => {
             let name = s(&config, "name").unwrap_or_else(|| id.clone());
             let mut out = vec![primary(
                 "aws_s3_bucket",
-                BTreeMap::from([("bucket".into(), Value::string(&name))]),
+                Map::from_iter([("bucket".into(), Value::string(&name))]),
             )];
-            let link = || BTreeMap::from([("bucket".to_string(), Value::string(&name))]);
+            let link = || Map::from_iter([("bucket".to_string(), Value::string(&name))]);
             // Encryption: `ServerSideEncryptionConfiguration.rules[].applyServerSideEncryptionByDefault`.
             let sse = sup("ServerSideEncryptionConfiguration");
             if let Some(rules) = sse.get("rules").and_then(|r| r.as_array()) {
@@ -249,11 +249,11 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                     .iter()
                     .map(|r| {
                         let d = r.get("applyServerSideEncryptionByDefault").cloned().unwrap_or(J::Null);
-                        let mut m = BTreeMap::new();
+                        let mut m = Map::new();
                         put(&mut m, "sse_algorithm", jstr(&d, "sseAlgorithm"));
                         put(&mut m, "kms_master_key_id", jstr(&d, "kmsMasterKeyID"));
                         let mut rule =
-                            BTreeMap::from([("apply_server_side_encryption_by_default".to_string(), block(m))]);
+                            Map::from_iter([("apply_server_side_encryption_by_default".to_string(), block(m))]);
                         put(&mut rule, "bucket_key_enabled", jbool(r, "bucketKeyEnabled"));
                         Value::Map(rule)
                     })
@@ -285,7 +285,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 let mut a = link();
                 a.insert(
                     "versioning_configuration".into(),
-                    block(BTreeMap::from([("status".to_string(), Value::String(status))])),
+                    block(Map::from_iter([("status".to_string(), Value::String(status))])),
                 );
                 out.push(one("aws_s3_bucket_versioning", a));
             }
@@ -329,7 +329,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                         .values()
                         .filter(|t| s(t, "type").as_deref() == Some(kind))
                         .map(|t| {
-                            let mut m = BTreeMap::new();
+                            let mut m = Map::new();
                             put(&mut m, key, jstr(t, arn_key));
                             Value::Map(m)
                         })
@@ -370,7 +370,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
         }
         "AWS::IAM::Role" => {
             let name = s(&config, "roleName").unwrap_or_else(|| id.clone());
-            let mut a = BTreeMap::from([("name".to_string(), Value::string(&name))]);
+            let mut a = Map::from_iter([("name".to_string(), Value::string(&name))]);
             put(
                 &mut a,
                 "assume_role_policy",
@@ -385,7 +385,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 .flatten()
             {
                 let policy_name = s(p, "policyName").unwrap_or_default();
-                let mut a = BTreeMap::from([
+                let mut a = Map::from_iter([
                     ("role".to_string(), Value::string(&name)),
                     ("name".to_string(), Value::string(&policy_name)),
                 ]);
@@ -405,7 +405,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 .flatten()
             {
                 let policy_arn = s(p, "policyArn").unwrap_or_default();
-                let a = BTreeMap::from([
+                let a = Map::from_iter([
                     ("role".to_string(), Value::string(&name)),
                     ("policy_arn".to_string(), Value::string(&policy_arn)),
                 ]);
@@ -430,7 +430,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                         .find(|v| v.get("isDefaultVersion").and_then(|d| d.as_bool()) == Some(true))
                 })
                 .and_then(|v| policy_document(v, "document"));
-            let mut a = BTreeMap::from([("name".to_string(), Value::string(&name))]);
+            let mut a = Map::from_iter([("name".to_string(), Value::string(&name))]);
             a.insert("policy".into(), doc.unwrap_or_else(|| not_recorded(&arn, "policy")));
             Mapped::Resources(vec![resource("aws_iam_policy", &name, &region, span, a)])
         }
@@ -452,7 +452,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                                         .collect(),
                                 )
                             };
-                            let mut m = BTreeMap::from([
+                            let mut m = Map::from_iter([
                                 ("protocol".to_string(), Value::String(protocol.clone())),
                                 (
                                     "from_port".to_string(),
@@ -472,7 +472,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                         .collect(),
                 )
             };
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -487,7 +487,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_security_group", a)])
         }
         "AWS::EC2::Volume" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -503,11 +503,11 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_ebs_volume", a)])
         }
         "AWS::EC2::Instance" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             put(&mut a, "instance_type", jstr(&config, "instanceType"));
             put(&mut a, "subnet_id", jstr(&config, "subnetId"));
             if let Some(m) = config.get("metadataOptions") {
-                let mut mo = BTreeMap::new();
+                let mut mo = Map::new();
                 copy(
                     &mut mo,
                     m,
@@ -543,7 +543,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                     continue;
                 };
                 let device = s(m, "deviceName").unwrap_or_default();
-                let entry = Value::Map(BTreeMap::from([
+                let entry = Value::Map(Map::from_iter([
                     ("volume_id".to_string(), Value::String(id)),
                     ("device_name".to_string(), Value::String(device.clone())),
                 ]));
@@ -567,7 +567,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_instance", a)])
         }
         "AWS::RDS::DBInstance" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -623,7 +623,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             if s(&config, "keyManager").as_deref() == Some("AWS") {
                 return Mapped::Skipped("an AWS-managed key".into());
             }
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             put(&mut a, "description", jstr(&config, "description"));
             put(&mut a, "key_usage", jstr(&config, "keyUsage"));
             put(
@@ -639,7 +639,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_kms_key", a)])
         }
         "AWS::RDS::DBCluster" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -679,7 +679,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_rds_cluster", a)])
         }
         "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             put(&mut a, "name", jstr(&config, "loadBalancerName"));
             put(&mut a, "load_balancer_type", jstr(&config, "type"));
             if let Some(scheme) = s(&config, "scheme") {
@@ -722,7 +722,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             }
             match flag("access_logs.s3.enabled") {
                 Some(enabled) => {
-                    let mut logs = BTreeMap::from([("enabled".to_string(), enabled)]);
+                    let mut logs = Map::from_iter([("enabled".to_string(), enabled)]);
                     if let Some(b) = attrs.get("access_logs.s3.bucket").filter(|b| !b.is_empty()) {
                         logs.insert("bucket".into(), Value::string(b));
                     }
@@ -746,7 +746,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_lb", a)])
         }
         "AWS::ElasticLoadBalancingV2::Listener" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -763,11 +763,11 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 .into_iter()
                 .flatten()
                 .map(|act| {
-                    let mut m = BTreeMap::new();
+                    let mut m = Map::new();
                     put(&mut m, "type", jstr(act, "type"));
                     put(&mut m, "target_group_arn", jstr(act, "targetGroupArn"));
                     if let Some(r) = act.get("redirectConfig") {
-                        let mut red = BTreeMap::new();
+                        let mut red = Map::new();
                         copy(
                             &mut red,
                             r,
@@ -786,7 +786,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_lb_listener", a)])
         }
         "AWS::EC2::VPC" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -804,7 +804,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_vpc", a)])
         }
         "AWS::EC2::FlowLog" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             // Flow logs of a VPC name it as their resource.
             if s(&config, "resourceId").is_some_and(|r| r.starts_with("vpc-")) {
                 put(&mut a, "vpc_id", jstr(&config, "resourceId"));
@@ -823,7 +823,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_flow_log", a)])
         }
         "AWS::EC2::Subnet" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,
@@ -837,14 +837,14 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(vec![primary("aws_subnet", a)])
         }
         "AWS::EC2::NatGateway" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             put(&mut a, "subnet_id", jstr(&config, "subnetId"));
             put(&mut a, "connectivity_type", jstr(&config, "connectivityType"));
             Mapped::Resources(vec![primary("aws_nat_gateway", a)])
         }
         "AWS::EC2::RouteTable" => {
             let table_id = s(&config, "routeTableId").unwrap_or_else(|| resource_id.clone());
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             put(&mut a, "vpc_id", jstr(&config, "vpcId"));
             let routes: Vec<Value> = config
                 .get("routes")
@@ -853,7 +853,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 .flatten()
                 .filter(|r| s(r, "gatewayId").as_deref() != Some("local"))
                 .map(|r| {
-                    let mut m = BTreeMap::new();
+                    let mut m = Map::new();
                     copy(
                         &mut m,
                         r,
@@ -877,7 +877,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
                 .flatten()
             {
                 let Some(subnet) = s(assoc, "subnetId") else { continue };
-                let a = BTreeMap::from([
+                let a = Map::from_iter([
                     ("route_table_id".to_string(), Value::string(&table_id)),
                     ("subnet_id".to_string(), Value::String(subnet.clone())),
                 ]);
@@ -892,7 +892,7 @@ pub fn map_item(item: &J, span: Span) -> Mapped {
             Mapped::Resources(out)
         }
         "AWS::CloudTrail::Trail" => {
-            let mut a = BTreeMap::new();
+            let mut a = Map::new();
             copy(
                 &mut a,
                 &config,

@@ -14,6 +14,7 @@ pub mod evaluations;
 pub mod fetch;
 pub mod map;
 
+use crate::model::Map;
 use crate::model::{ModulePath, Project, Resource, Value};
 use crate::source::SourceMap;
 use std::collections::BTreeMap;
@@ -113,8 +114,8 @@ pub fn project(name: &str, items: &[serde_json::Value], sources: &SourceMap) -> 
         resources,
         backend: None,
         providers: Vec::new(),
-        variables: BTreeMap::new(),
-        outputs: BTreeMap::new(),
+        variables: Map::new(),
+        outputs: Map::new(),
         external_modules: Vec::new(),
         diagnostics: Vec::new(),
         profile: "default".into(),
@@ -222,7 +223,7 @@ pub fn items_from_json(text: &str) -> Result<Vec<serde_json::Value>, String> {
 /// `root_block_device` / `ebs_block_device` entries, as Terraform shows them; a volume that was not
 /// read leaves its entry's settings unknown.
 fn attach_volumes(resources: &mut [Resource]) {
-    let volumes: BTreeMap<String, BTreeMap<String, Value>> = resources
+    let volumes: BTreeMap<String, Map> = resources
         .iter()
         .filter(|r| r.resource_type == "aws_ebs_volume")
         .filter_map(|r| match &r.key {
@@ -274,7 +275,7 @@ pub(crate) fn resource(
     id: &str,
     region: &str,
     span: crate::source::Span,
-    attributes: BTreeMap<String, Value>,
+    attributes: Map,
 ) -> Resource {
     let key = crate::model::InstanceKey::Str(id.to_string());
     Resource {
@@ -293,9 +294,9 @@ pub(crate) fn resource(
         span,
         extent: span,
         attributes,
-        provenance: BTreeMap::new(),
+        provenance: Map::new(),
         sensitive: Default::default(),
-        meta: BTreeMap::new(),
+        meta: Map::new(),
         joined: BTreeMap::new(),
         module_calls: Vec::new(),
     }

@@ -9,6 +9,7 @@
 //! path, so findings point at the companion's source.
 
 use super::{Project, Provenance, Resource, Value};
+use crate::model::Map;
 use std::collections::BTreeMap;
 
 /// How one companion type is joined into its subject.
@@ -22,7 +23,7 @@ struct Join {
     /// The subject attribute the companion is appended to (as a list of objects); `ingress` or
     /// `egress` by the rule's direction for security group rules.
     into: &'static str,
-    shape: fn(&Resource) -> Option<BTreeMap<String, Value>>,
+    shape: fn(&Resource) -> Option<Map>,
 }
 
 /// `into` for `aws_security_group_rule`: `ingress` or `egress` by its `type`.
@@ -247,12 +248,12 @@ const JOINS: &[Join] = &[
     },
 ];
 
-fn same(r: &Resource) -> Option<BTreeMap<String, Value>> {
+fn same(r: &Resource) -> Option<Map> {
     Some(r.attributes.clone())
 }
 
 /// `aws_s3_bucket_versioning` in the inline block's shape: `{enabled = true|false}`.
-fn versioning(r: &Resource) -> Option<BTreeMap<String, Value>> {
+fn versioning(r: &Resource) -> Option<Map> {
     let status = r
         .attributes
         .get("versioning_configuration")
@@ -263,17 +264,17 @@ fn versioning(r: &Resource) -> Option<BTreeMap<String, Value>> {
         Some(Value::Unknown(u)) => Value::Unknown(u),
         _ => Value::Bool(false),
     };
-    Some(BTreeMap::from([("enabled".to_string(), enabled)]))
+    Some(Map::from_iter([("enabled".to_string(), enabled)]))
 }
 
-fn first(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn first(v: &Value) -> Option<&Map> {
     match v {
         Value::List(items) | Value::Set(items) => items.first().and_then(object),
         other => object(other),
     }
 }
 
-fn object(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn object(v: &Value) -> Option<&Map> {
     match v {
         Value::Map(m) => Some(m),
         Value::Open(o) => Some(&o.attrs),
@@ -282,9 +283,9 @@ fn object(v: &Value) -> Option<&BTreeMap<String, Value>> {
 }
 
 /// A rule in the shape of an inline `ingress`/`egress` block, with its direction.
-fn sg_rule(r: &Resource) -> Option<BTreeMap<String, Value>> {
+fn sg_rule(r: &Resource) -> Option<Map> {
     let a = &r.attributes;
-    let mut m = BTreeMap::new();
+    let mut m = Map::new();
     m.insert("direction".into(), a.get("type").cloned().unwrap_or(Value::Null));
     for k in [
         "from_port",
@@ -305,17 +306,17 @@ fn sg_rule(r: &Resource) -> Option<BTreeMap<String, Value>> {
     Some(m)
 }
 
-fn vpc_sg_ingress(r: &Resource) -> Option<BTreeMap<String, Value>> {
+fn vpc_sg_ingress(r: &Resource) -> Option<Map> {
     Some(vpc_sg(r, "ingress"))
 }
 
-fn vpc_sg_egress(r: &Resource) -> Option<BTreeMap<String, Value>> {
+fn vpc_sg_egress(r: &Resource) -> Option<Map> {
     Some(vpc_sg(r, "egress"))
 }
 
-fn vpc_sg(r: &Resource, direction: &str) -> BTreeMap<String, Value> {
+fn vpc_sg(r: &Resource, direction: &str) -> Map {
     let a = &r.attributes;
-    let mut m = BTreeMap::new();
+    let mut m = Map::new();
     m.insert("direction".into(), Value::string(direction));
     let protocol = a.get("ip_protocol").cloned().unwrap_or(Value::Null);
     let all = matches!(&protocol, Value::String(p) if p == "-1" || p == "all");
@@ -456,12 +457,7 @@ pub fn link_targets(value: &Value, index: &Index, candidates: &[&str], key: &str
 }
 
 /// A companion to append to a subject: (subject index, attribute, object, provenance by path).
-type Addition = (
-    usize,
-    &'static str,
-    BTreeMap<String, Value>,
-    BTreeMap<String, Provenance>,
-);
+type Addition = (usize, &'static str, Map, Map<Provenance>);
 
 /// Joins every companion into its subject (see the module docs).
 pub fn join(project: &mut Project) {
@@ -480,7 +476,7 @@ pub fn join(project: &mut Project) {
                 continue;
             };
             for target in link_targets(link, &index, j.subjects, j.subject_key) {
-                let mut prov = BTreeMap::new();
+                let mut prov = Map::new();
                 prov.insert(
                     String::new(),
                     Provenance {

@@ -6,7 +6,7 @@ pub mod join;
 pub mod money;
 pub mod value;
 
-pub use value::{OpenObject, Unknown, Value};
+pub use value::{Map, OpenObject, Unknown, Value};
 
 use crate::diag::Diagnostic;
 use crate::source::Span;
@@ -98,14 +98,14 @@ pub struct Resource {
     /// The whole resource block.
     pub extent: Span,
     /// Attributes and nested blocks (blocks as lists of objects) written in configuration.
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: Map,
     /// Where each written attribute's value came from, by path (`root_block_device[0].encrypted`).
-    pub provenance: BTreeMap<String, Provenance>,
+    pub provenance: Map<Provenance>,
     /// Paths of attributes whose values are sensitive (from sensitive variables, `sensitive()`, or
     /// arguments AWS marks secret): rules may read them, reporters never print them.
     pub sensitive: std::collections::BTreeSet<String>,
     /// Meta-arguments written on the block (`depends_on`, `lifecycle.prevent_destroy`, …).
-    pub meta: BTreeMap<String, Value>,
+    pub meta: Map,
     /// Companion resources joined in by [`join::join`], by the attribute they configure
     /// (`public_access_block`, `ingress`, `flow_logs`, …), each an object with its `_address`.
     /// Rules read them after what the block writes inline; reporters of attributes do not.
@@ -208,9 +208,9 @@ pub enum Block {
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub kind: String,
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: Map,
     /// Where each attribute is written.
-    pub provenance: BTreeMap<String, Provenance>,
+    pub provenance: Map<Provenance>,
     pub span: Span,
 }
 
@@ -221,7 +221,7 @@ pub struct ProviderConfig {
     pub name: String,
     pub module: ModulePath,
     pub region: Value,
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: Map,
     pub span: Option<Span>,
 }
 
@@ -287,8 +287,8 @@ pub struct Project {
     pub resources: Vec<Resource>,
     pub backend: Option<Backend>,
     pub providers: Vec<ProviderConfig>,
-    pub variables: BTreeMap<String, Value>,
-    pub outputs: BTreeMap<String, Value>,
+    pub variables: Map,
+    pub outputs: Map,
     pub external_modules: Vec<ExternalModule>,
     pub diagnostics: Vec<Diagnostic>,
     /// The policy profile that scopes rules (an environment's `profile`, or `--profile`).
@@ -327,17 +327,17 @@ impl Project {
     pub fn keep_for_report(&mut self) {
         for r in &mut self.resources {
             r.region = Value::Null;
-            r.attributes = BTreeMap::new();
-            r.provenance = BTreeMap::new();
+            r.attributes = Map::new();
+            r.provenance = Map::new();
             r.sensitive = Default::default();
-            r.meta = BTreeMap::new();
+            r.meta = Map::new();
             r.joined = BTreeMap::new();
         }
         self.resources.shrink_to_fit();
         self.backend = None;
         self.providers = Vec::new();
-        self.variables = BTreeMap::new();
-        self.outputs = BTreeMap::new();
+        self.variables = Map::new();
+        self.outputs = Map::new();
         self.external_modules = Vec::new();
         self.budget = None;
         self.remote_modules = Vec::new();

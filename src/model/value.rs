@@ -2,7 +2,6 @@
 //! which references it came from (`aws_nat_gateway.this[1].id`) so rules can follow them.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -51,10 +50,14 @@ impl Unknown {
 /// An object whose attributes are only partly written in configuration: a resource instance, a data
 /// source or one of their nested blocks. Any attribute not written is computed by the provider at
 /// apply time, so reading it yields an unknown value that refers to `<address>.<attr>`.
+/// The attributes of an object, or the elements of a map, by name: a vector sorted by name. Most
+/// objects have a few attributes, for which a B-tree's nodes would be mostly empty space.
+pub type Map<V = Value> = litemap::LiteMap<String, V>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenObject {
     pub address: String,
-    pub attrs: BTreeMap<String, Value>,
+    pub attrs: Map,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +71,7 @@ pub enum Value {
     /// A set: elements sorted and unique.
     Set(Vec<Value>),
     /// A map or object.
-    Map(BTreeMap<String, Value>),
+    Map(Map),
     Open(Arc<OpenObject>),
     Unknown(Unknown),
 }

@@ -11,6 +11,7 @@
 use crate::diag::Diagnostic;
 use crate::hcl::eval::module::evaluate_root;
 use crate::hcl::{Loader, RootSpec};
+use crate::model::Map;
 use crate::model::{InstanceKey, Mode, ModulePath, Project, Provenance, Resource, Unknown, Value};
 use crate::source::{FileId, Span};
 use serde_json::value::RawValue;
@@ -493,7 +494,7 @@ impl<'a> Builder<'a> {
             backend,
             providers,
             variables,
-            outputs: BTreeMap::new(),
+            outputs: Map::new(),
             external_modules: external,
             diagnostics,
             profile: self.spec.profile.clone(),
@@ -588,8 +589,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The region of each provider configuration, by its key.
-    fn provider_regions(&self) -> BTreeMap<String, Value> {
-        let mut out = BTreeMap::new();
+    fn provider_regions(&self) -> Map {
+        let mut out = Map::new();
         let vars = &self.doc["variables"];
         for (key, cfg) in self
             .doc
@@ -630,7 +631,7 @@ impl<'a> Builder<'a> {
         after: &Json,
         after_unknown: &Json,
         after_sensitive: &Json,
-        regions: &BTreeMap<String, Value>,
+        regions: &Map,
         written: &Written,
         positions: &BTreeMap<String, usize>,
     ) -> Resource {
@@ -659,7 +660,7 @@ impl<'a> Builder<'a> {
             module_prefix: &prefix,
             key: &key,
         };
-        let mut attributes = BTreeMap::new();
+        let mut attributes = Map::new();
         if let Json::Object(m) = after {
             for (k, v) in m {
                 let value = overlay(
@@ -718,7 +719,7 @@ impl<'a> Builder<'a> {
                 let span = Span::new(self.file, at..at + 1);
                 (
                     span,
-                    BTreeMap::from([(String::new(), Provenance { span, via: Vec::new() })]),
+                    Map::from_iter([(String::new(), Provenance { span, via: Vec::new() })]),
                 )
             }
         };
@@ -736,7 +737,7 @@ impl<'a> Builder<'a> {
             attributes,
             provenance,
             sensitive,
-            meta: BTreeMap::new(),
+            meta: Map::new(),
             joined: BTreeMap::new(),
             module_calls,
         }
@@ -946,7 +947,7 @@ fn overlay(v: &Json, unknown: Option<&Json>, expr: &Option<&Json>, path: &str, c
         }),
         Some(Json::Object(u)) => match v {
             Json::Object(m) => {
-                let mut out = BTreeMap::new();
+                let mut out = Map::new();
                 for (k, x) in m {
                     out.insert(k.clone(), overlay(x, u.get(k), &None, &format!("{path}.{k}"), ctx));
                 }
@@ -996,7 +997,7 @@ fn overlay_block(v: &Json, unknown: Option<&Json>, exprs: Option<&Json>, path: &
             encodes: None,
         }),
         (Json::Object(m), u) => {
-            let mut out = BTreeMap::new();
+            let mut out = Map::new();
             for (k, x) in m {
                 let e = exprs.and_then(|e| e.get(k));
                 out.insert(

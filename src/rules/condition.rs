@@ -18,9 +18,9 @@
 //! - `name:json` in a path reads a JSON string attribute (`jsonencode(…)`, a heredoc) as the value
 //!   it encodes: `container_definitions:json[*].readonlyRootFilesystem`.
 
+use crate::model::Map;
 use crate::model::{Unknown, Value};
 use regex::Regex;
-use std::collections::BTreeMap;
 
 /// A parsed condition.
 #[derive(Debug, Clone)]
@@ -209,7 +209,7 @@ pub trait Subject {
     fn attr(&self, name: &str) -> Option<Value>;
 }
 
-impl Subject for BTreeMap<String, Value> {
+impl Subject for Map {
     fn attr(&self, name: &str) -> Option<Value> {
         self.get(name).cloned()
     }
@@ -575,7 +575,7 @@ pub fn loose_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-pub fn object(v: &Value) -> Option<BTreeMap<String, Value>> {
+pub fn object(v: &Value) -> Option<Map> {
     match v {
         Value::Map(m) => Some(m.clone()),
         Value::Open(o) => Some(o.attrs.clone()),
@@ -691,7 +691,7 @@ mod tests {
         Condition::parse(&v["c"]).unwrap()
     }
 
-    fn obj(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    fn obj(pairs: &[(&str, Value)]) -> Map {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
     }
 

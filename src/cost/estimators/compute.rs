@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::cost::{hours, region_of, Component, Ctx, Num};
+use crate::model::Map;
 use rust_decimal::Decimal;
 
 /// An EBS volume as it is priced: type, size, provisioned IOPS and throughput.
@@ -18,7 +19,7 @@ pub struct Volume {
 }
 
 impl Volume {
-    fn from_map(label: &'static str, m: &BTreeMap<String, Value>) -> Volume {
+    fn from_map(label: &'static str, m: &Map) -> Volume {
         Volume {
             label,
             volume_type: map_str(m, "volume_type"),

@@ -13,6 +13,7 @@ pub mod security;
 pub mod storage;
 
 use super::{Ctx, Estimate, Num, Sku};
+use crate::model::Map;
 use crate::model::{Resource, Unknown, Value};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -335,12 +336,12 @@ pub fn bool_attr(r: &Resource, path: &str) -> Attr<bool> {
 }
 
 /// The nested blocks (or list elements) at `path`, each as a map; unknown when the list is.
-pub fn blocks(r: &Resource, path: &str) -> Attr<Vec<BTreeMap<String, Value>>> {
+pub fn blocks(r: &Resource, path: &str) -> Attr<Vec<Map>> {
     let v = attr_value(r, path);
     blocks_of(&v)
 }
 
-pub fn blocks_of(v: &Value) -> Attr<Vec<BTreeMap<String, Value>>> {
+pub fn blocks_of(v: &Value) -> Attr<Vec<Map>> {
     match v {
         Value::Null => Attr::Unset,
         Value::List(items) | Value::Set(items) => Attr::Known(
@@ -374,17 +375,17 @@ pub fn list_len(r: &Resource, path: &str) -> Attr<usize> {
 }
 
 /// A typed reader over a nested block's map.
-pub fn map_str(m: &BTreeMap<String, Value>, key: &str) -> Attr<String> {
+pub fn map_str(m: &Map, key: &str) -> Attr<String> {
     typed(m.get(key).cloned().unwrap_or(Value::Null), |v| {
         v.as_str().map(str::to_string)
     })
 }
 
-pub fn map_num(m: &BTreeMap<String, Value>, key: &str) -> Attr<Num> {
+pub fn map_num(m: &Map, key: &str) -> Attr<Num> {
     typed(m.get(key).cloned().unwrap_or(Value::Null), |v| number(v, key))
 }
 
-pub fn map_bool(m: &BTreeMap<String, Value>, key: &str) -> Attr<bool> {
+pub fn map_bool(m: &Map, key: &str) -> Attr<bool> {
     typed(m.get(key).cloned().unwrap_or(Value::Null), |v| match v {
         Value::Bool(b) => Some(*b),
         Value::String(s) => s.parse().ok(),

@@ -2,11 +2,11 @@
 //! `aws_iam_policy_document` (rendered to its policy JSON), `aws_region` and `aws_partition`
 //! (from the provider's region). Every other data source's computed attributes stay unknown.
 
+use crate::model::Map;
 use crate::model::Value;
-use serde_json::{json, Map, Value as J};
-use std::collections::BTreeMap;
+use serde_json::{json, Map as JMap, Value as J};
 
-pub fn compute(resource_type: &str, address: &str, attrs: &mut BTreeMap<String, Value>, region: &Value) {
+pub fn compute(resource_type: &str, address: &str, attrs: &mut Map, region: &Value) {
     match resource_type {
         "aws_region" => {
             let written = ["region", "name"]
@@ -54,7 +54,7 @@ pub fn compute(resource_type: &str, address: &str, attrs: &mut BTreeMap<String, 
     }
 }
 
-fn obj_attrs(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn obj_attrs(v: &Value) -> Option<&Map> {
     match v {
         Value::Open(o) => Some(&o.attrs),
         Value::Map(m) => Some(m),
@@ -82,7 +82,7 @@ fn string_or_list(v: &Value) -> Option<J> {
 }
 
 fn principals(list: &Value) -> Option<J> {
-    let mut out = Map::new();
+    let mut out = JMap::new();
     let Value::List(items) = list else {
         return None;
     };
@@ -99,7 +99,7 @@ fn principals(list: &Value) -> Option<J> {
 }
 
 fn conditions(list: &Value) -> Option<J> {
-    let mut out: Map<String, J> = Map::new();
+    let mut out: JMap<String, J> = JMap::new();
     let Value::List(items) = list else {
         return None;
     };
@@ -108,7 +108,7 @@ fn conditions(list: &Value) -> Option<J> {
         let test = a.get("test")?.as_str()?.to_string();
         let var = a.get("variable")?.as_str()?.to_string();
         let values = string_or_list(a.get("values")?)?;
-        let entry = out.entry(test).or_insert_with(|| J::Object(Map::new()));
+        let entry = out.entry(test).or_insert_with(|| J::Object(JMap::new()));
         if let J::Object(m) = entry {
             m.insert(var, values);
         }
@@ -124,7 +124,7 @@ fn statement(v: &Value) -> Option<J> {
     if a.values().any(|x| !x.is_wholly_known() && !matches!(x, Value::List(l) if l.iter().all(|e| matches!(e, Value::Open(o) if o.attrs.values().all(Value::is_wholly_known))))) {
         return None;
     }
-    let mut s = Map::new();
+    let mut s = JMap::new();
     if let Some(sid) = a.get("sid").and_then(Value::as_str) {
         s.insert("Sid".into(), J::String(sid.into()));
     }
@@ -189,7 +189,7 @@ fn doc_statements(v: &Value) -> Option<Vec<Vec<J>>> {
         .collect()
 }
 
-fn render_policy(attrs: &BTreeMap<String, Value>) -> Option<J> {
+fn render_policy(attrs: &Map) -> Option<J> {
     let mut statements: Vec<J> = Vec::new();
     if let Some(src) = attrs.get("source_policy_documents") {
         for doc in doc_statements(src)? {
@@ -207,7 +207,7 @@ fn render_policy(attrs: &BTreeMap<String, Value>) -> Option<J> {
             merge_statements(&mut statements, doc);
         }
     }
-    let mut doc = Map::new();
+    let mut doc = JMap::new();
     let version = match attrs.get("version") {
         Some(Value::String(v)) => v.clone(),
         Some(Value::Null) | None => "2012-10-17".into(),

@@ -75,7 +75,7 @@ fn eval_inner(expr: &Expression, ctx: &Ctx) -> EvalResult {
             Ok(Value::List(out))
         }
         Expression::Object(o) => {
-            let mut out = BTreeMap::new();
+            let mut out = Vec::new();
             let mut unknown_key: Option<Unknown> = None;
             for (k, v) in o.iter() {
                 let key = match k {
@@ -101,12 +101,12 @@ fn eval_inner(expr: &Expression, ctx: &Ctx) -> EvalResult {
                         }
                     },
                 };
-                // As in Terraform, a key written twice takes its last value.
-                out.insert(key, eval(v.expr(), ctx)?);
+                out.push((key, eval(v.expr(), ctx)?));
             }
             match unknown_key {
                 Some(u) => Ok(Value::Unknown(u)),
-                None => Ok(Value::Map(out)),
+                // Sorted once; as in Terraform, a key written twice takes its last value.
+                None => Ok(Value::Map(out.into_iter().collect())),
             }
         }
         Expression::StringTemplate(t) => {
@@ -683,7 +683,10 @@ fn eval_for(f: &ForExpr, ctx: &Ctx) -> EvalResult {
     let value_var = f.intro.value_var.as_str();
     let key_var = f.intro.key_var.as_ref().map(|k| k.as_str());
     let mut list_out = Vec::new();
-    let mut map_out: BTreeMap<String, Value> = BTreeMap::new();
+    // The map's entries in the order they are produced, sorted once at the end (a key is produced
+    // at most once: `seen` catches the second).
+    let mut map_out: Vec<(String, Value)> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut unknown: Option<Unknown> = None;
     for (k, v) in pairs {
@@ -737,17 +740,13 @@ fn eval_for(f: &ForExpr, ctx: &Ctx) -> EvalResult {
                 if f.grouping {
                     grouped.entry(key).or_default().push(val);
                 } else {
-                    match map_out.entry(key) {
-                        std::collections::btree_map::Entry::Occupied(e) => {
-                            return Err(EvalError::new(
-                                format!("Duplicate object key: two different items produced the key {:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", e.key()),
-                                span_of(ctx, ke),
-                            ));
-                        }
-                        std::collections::btree_map::Entry::Vacant(e) => {
-                            e.insert(val);
-                        }
+                    if !seen.insert(key.clone()) {
+                        return Err(EvalError::new(
+                            format!("Duplicate object key: two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
+                            span_of(ctx, ke),
+                        ));
                     }
+                    map_out.push((key, val));
                 }
             }
         }
@@ -758,7 +757,7 @@ fn eval_for(f: &ForExpr, ctx: &Ctx) -> EvalResult {
     Ok(match &f.key_expr {
         None => Value::List(list_out),
         Some(_) if f.grouping => Value::Map(grouped.into_iter().map(|(k, v)| (k, Value::List(v))).collect()),
-        Some(_) => Value::Map(map_out),
+        Some(_) => Value::Map(map_out.into_iter().collect()),
     })
 }
 

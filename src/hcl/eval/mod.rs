@@ -8,6 +8,7 @@ pub mod graph;
 pub mod module;
 pub mod types;
 
+use crate::model::Map;
 use crate::model::Value;
 use crate::source::{FileId, Span};
 use std::collections::BTreeMap;
@@ -58,15 +59,15 @@ pub struct FsAccess {
 /// The named values of one module instance, filled in as the graph is evaluated.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    pub vars: BTreeMap<String, Value>,
-    pub locals: BTreeMap<String, Value>,
+    pub vars: Map,
+    pub locals: Map,
     /// Managed resources: type -> name -> value (an object, a list for count, a map for for_each).
-    pub resources: BTreeMap<String, BTreeMap<String, Value>>,
+    pub resources: BTreeMap<String, Map>,
     /// Data sources: type -> name -> value.
-    pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    pub data: BTreeMap<String, Map>,
     /// Ephemeral resources: `type.name` -> their (unknown) value.
-    pub ephemeral: BTreeMap<String, Value>,
-    pub modules: BTreeMap<String, Value>,
+    pub ephemeral: Map,
+    pub modules: Map,
     pub path_module: String,
     pub path_root: String,
     pub path_cwd: String,

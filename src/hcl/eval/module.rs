@@ -10,6 +10,7 @@ use crate::diag::Diagnostic;
 use crate::hcl::config::{static_traversal, Expr, ModuleCall, ModuleConfig, ResourceDecl, ResourceMode};
 use crate::hcl::discover::{Loader, RootSpec};
 use crate::hcl::vars::{root_values, Raw};
+use crate::model::Map;
 use crate::model::{
     Backend, ExternalModule, InstanceKey, Mode, ModulePath, OpenObject, Project, Provenance, ProviderConfig, Resource,
     Unknown, Value,
@@ -241,7 +242,7 @@ pub fn evaluate_root(loader: &Loader, spec: &RootSpec) -> Project {
     let backend = cfg.backend.as_ref().and_then(|b| {
         let scope = Scope::default();
         let ctx = Ctx::new(&scope, b.body.file);
-        let mut prov = BTreeMap::new();
+        let mut prov = Map::new();
         match ev.eval_body(
             &b.body.body,
             &ctx,
@@ -1366,7 +1367,7 @@ impl RootEval<'_> {
             let mut ctx = Ctx::new(scope, d.body.file);
             ctx.count_index = count_index;
             ctx.each = each;
-            let mut prov = BTreeMap::new();
+            let mut prov = Map::new();
             let mut sensitive = BTreeSet::new();
             let representative = usize::from(key == InstanceKey::Unknown);
             self.representative += representative;
@@ -1375,7 +1376,7 @@ impl RootEval<'_> {
                 Ok(a) => a,
                 Err(e) => {
                     self.err("eval::resource", e);
-                    BTreeMap::new()
+                    Map::new()
                 }
             };
             self.representative -= representative;
@@ -1421,8 +1422,8 @@ impl RootEval<'_> {
     }
 
     /// Meta-arguments that matter to checks: `lifecycle` settings and `depends_on` (as written).
-    fn eval_meta(&mut self, body: &Body, ctx: &Ctx) -> BTreeMap<String, Value> {
-        let mut meta = BTreeMap::new();
+    fn eval_meta(&mut self, body: &Body, ctx: &Ctx) -> Map {
+        let mut meta = Map::new();
         for block in body.get_blocks("lifecycle") {
             for attr in block.body.attributes() {
                 let key = attr.key.as_str();
@@ -1456,11 +1457,11 @@ impl RootEval<'_> {
         address: &str,
         prefix: &str,
         top: bool,
-        prov: &mut BTreeMap<String, Provenance>,
+        prov: &mut Map<Provenance>,
         sensitive: &mut BTreeSet<String>,
         mc: &ModCtx,
-    ) -> Result<BTreeMap<String, Value>, EvalError> {
-        let mut attrs = BTreeMap::new();
+    ) -> Result<Map, EvalError> {
+        let mut attrs = Map::new();
         let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unknown_blocks: BTreeMap<String, Option<Unknown>> = BTreeMap::new();
         let join = |k: &str| {
@@ -1554,7 +1555,7 @@ impl RootEval<'_> {
         prefix: &str,
         blocks: &mut BTreeMap<String, Vec<Value>>,
         unknown_blocks: &mut BTreeMap<String, Option<Unknown>>,
-        prov: &mut BTreeMap<String, Provenance>,
+        prov: &mut Map<Provenance>,
         sensitive: &mut BTreeSet<String>,
         mc: &ModCtx,
     ) -> Result<(), EvalError> {
@@ -1624,7 +1625,7 @@ impl RootEval<'_> {
             }
         };
         for (k, v) in items {
-            let mut it = BTreeMap::new();
+            let mut it = Map::new();
             it.insert("key".to_string(), k);
             it.insert("value".to_string(), v);
             let c = ctx.with_binding(&iterator, Value::Map(it));
@@ -1695,10 +1696,10 @@ struct ModuleRun {
     inputs: BTreeMap<String, Input>,
     /// Variables still waiting for the caller's argument.
     awaiting: BTreeSet<String>,
-    outputs: BTreeMap<String, Value>,
+    outputs: Map,
     calls: BTreeMap<String, CallTarget>,
     /// The root module's variables as evaluated (sensitive ones hidden).
-    vars_out: BTreeMap<String, Value>,
+    vars_out: Map,
 }
 
 impl ModuleRun {
@@ -1764,9 +1765,9 @@ impl ModuleRun {
             graph: Arc::clone(&graph),
             inputs,
             awaiting,
-            outputs: BTreeMap::new(),
+            outputs: Map::new(),
             calls: BTreeMap::new(),
-            vars_out: BTreeMap::new(),
+            vars_out: Map::new(),
         };
         let cyclic = &graph.cyclic;
         if !cyclic.is_empty() {
@@ -1980,7 +1981,7 @@ impl ModuleRun {
                     .find(|p| &p.name == n)
                     .expect("provider node comes from a declaration");
                 let ctx = Ctx::new(&self.scope, p.body.file);
-                let mut prov = BTreeMap::new();
+                let mut prov = Map::new();
                 let addr = format!("{}provider.{n}", path.prefix());
                 let attrs = match ev.eval_body(
                     &p.body.body,
@@ -1995,7 +1996,7 @@ impl ModuleRun {
                     Ok(a) => a,
                     Err(e) => {
                         ev.err("eval::provider", e);
-                        BTreeMap::new()
+                        Map::new()
                     }
                 };
                 let region = match attrs.get("region") {
@@ -2050,7 +2051,7 @@ impl ModuleRun {
                     } => collect_instances(
                         instances
                             .iter()
-                            .map(|i| (i.key.clone(), Value::Map(BTreeMap::new())))
+                            .map(|i| (i.key.clone(), Value::Map(Map::new())))
                             .collect(),
                         *counted,
                         *for_each,

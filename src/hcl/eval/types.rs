@@ -3,6 +3,7 @@
 
 use super::expr::parse_number;
 use crate::model::value::format_number;
+use crate::model::Map;
 use crate::model::Value;
 use hcl_edit::expr::{Expression, ObjectKey};
 use std::collections::BTreeMap;
@@ -188,19 +189,19 @@ pub fn convert(v: &Value, ty: &Type) -> Result<Value, String> {
             })
         }
         Type::Map(el) => {
-            let entries: BTreeMap<String, Value> = match v {
+            let entries: Map = match v {
                 Value::Map(m) => m.clone(),
                 Value::Open(o) => o.attrs.clone(),
                 other => return Err(format!("map of {el} required, but have {}", other.type_name())),
             };
-            let mut out = BTreeMap::new();
+            let mut out = Map::new();
             for (k, x) in entries {
                 let c = convert(&x, el).map_err(|e| format!("element {k:?}: {e}"))?;
                 out.insert(k, c);
             }
             if **el == Type::Any {
                 let keys: Vec<String> = out.keys().cloned().collect();
-                let vals = unify_list(out.into_values().collect());
+                let vals = unify_list(out.into_iter().map(|(_, v)| v).collect());
                 return Ok(Value::Map(keys.into_iter().zip(vals).collect()));
             }
             Ok(Value::Map(out))
@@ -221,12 +222,12 @@ pub fn convert(v: &Value, ty: &Type) -> Result<Value, String> {
             other => Err(format!("tuple required, but have {}", other.type_name())),
         },
         Type::Object(attrs) => {
-            let entries: BTreeMap<String, Value> = match v {
+            let entries: Map = match v {
                 Value::Map(m) => m.clone(),
                 Value::Open(o) => return Ok(Value::Open(o.clone())),
                 other => return Err(format!("object required, but have {}", other.type_name())),
             };
-            let mut out = BTreeMap::new();
+            let mut out = Map::new();
             for (k, a) in attrs {
                 match entries.get(k) {
                     Some(x) if !x.is_null() => {

@@ -30,6 +30,7 @@ mod waf_on_edge;
 use super::engine::Outcome;
 use super::Policy;
 use crate::model::join::{link_targets, Index};
+use crate::model::Map;
 use crate::model::{Mode, Project, Resource, Value};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -322,17 +323,17 @@ pub fn items(v: &Value) -> Vec<Value> {
 }
 
 /// An object's attributes (a block or a map).
-pub fn fields(v: &Value) -> BTreeMap<String, Value> {
+pub fn fields(v: &Value) -> Map {
     super::condition::object(v).unwrap_or_default()
 }
 
 /// A string attribute of an object, when known.
-pub fn str_of<'v>(m: &'v BTreeMap<String, Value>, k: &str) -> Option<&'v str> {
+pub fn str_of<'v>(m: &'v Map, k: &str) -> Option<&'v str> {
     m.get(k).and_then(|v| v.as_str())
 }
 
 /// A number attribute of an object, when known (numbers written as strings count).
-pub fn num_of(m: &BTreeMap<String, Value>, k: &str) -> Option<f64> {
+pub fn num_of(m: &Map, k: &str) -> Option<f64> {
     match m.get(k) {
         Some(Value::Number(n)) => Some(*n),
         Some(Value::String(s)) => s.parse().ok(),

@@ -2,6 +2,7 @@
 //! an `aws_route`, and the subnets associated with it.
 
 use super::{fields, items, str_of, GraphCtx};
+use crate::model::Map;
 use crate::model::Value;
 
 pub enum Target {
@@ -20,7 +21,7 @@ pub struct DefaultRoute {
     pub subnets: Vec<usize>,
 }
 
-fn target_of(m: &std::collections::BTreeMap<String, Value>) -> (Target, &'static str) {
+fn target_of(m: &Map) -> (Target, &'static str) {
     if let Some(v) = m.get("nat_gateway_id") {
         return (Target::Nat(v.clone()), "nat_gateway_id");
     }

@@ -4,6 +4,7 @@
 //! point-in-time recovery (`lock_recovery`).
 
 use super::{fields, items, GraphCtx, GraphOutcome};
+use crate::model::Map;
 use crate::model::Value;
 use crate::rules::condition::loose_eq;
 use crate::rules::engine::Outcome;
@@ -17,17 +18,13 @@ pub fn validate(params: &toml::Table) -> Result<(), String> {
     }
 }
 
-fn is_true(m: &std::collections::BTreeMap<String, Value>, key: &str) -> bool {
+fn is_true(m: &Map, key: &str) -> bool {
     m.get(key).is_some_and(|x| loose_eq(x, &Value::Bool(true)))
 }
 
 /// The first block of `attr` (inline or a companion) that fails `ok`, as a path; `attr` itself
 /// when there is none at all; `None` when one passes.
-fn failing(
-    v: Option<Value>,
-    attr: &str,
-    ok: impl Fn(&std::collections::BTreeMap<String, Value>) -> bool,
-) -> Option<String> {
+fn failing(v: Option<Value>, attr: &str, ok: impl Fn(&Map) -> bool) -> Option<String> {
     let blocks = v.map(|v| items(&v)).unwrap_or_default();
     if blocks.iter().any(|b| ok(&fields(b))) {
         return None;

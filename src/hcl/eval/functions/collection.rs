@@ -4,6 +4,7 @@ use super::{arity, arity_range, int_arg, list_arg, map_arg, num_arg, str_arg, Fn
 use crate::hcl::eval::expr::values_equal;
 use crate::hcl::eval::types::unify_list;
 use crate::model::value::total_cmp;
+use crate::model::Map;
 use crate::model::Value;
 use std::collections::BTreeMap;
 
@@ -153,12 +154,14 @@ pub fn index(a: &[Value]) -> FnResult {
 
 pub fn keys(a: &[Value]) -> FnResult {
     arity(a, 1)?;
-    Ok(Value::List(map_arg(a, 0)?.into_keys().map(Value::String).collect()))
+    Ok(Value::List(
+        map_arg(a, 0)?.into_iter().map(|(k, _)| Value::String(k)).collect(),
+    ))
 }
 
 pub fn values(a: &[Value]) -> FnResult {
     arity(a, 1)?;
-    Ok(Value::List(map_arg(a, 0)?.into_values().collect()))
+    Ok(Value::List(map_arg(a, 0)?.into_iter().map(|(_, v)| v).collect()))
 }
 
 pub fn length(a: &[Value]) -> FnResult {
@@ -228,7 +231,7 @@ pub fn matchkeys(a: &[Value]) -> FnResult {
 }
 
 pub fn merge(a: &[Value]) -> FnResult {
-    let mut out = BTreeMap::new();
+    let mut out = Map::new();
     for (i, v) in a.iter().enumerate() {
         if v.is_null() {
             continue;
@@ -436,13 +439,14 @@ pub fn zipmap(a: &[Value]) -> FnResult {
             v.len()
         ));
     }
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(k.len());
     for (key, val) in k.into_iter().zip(v) {
         if let Some(u) = key.as_unknown() {
             return Ok(Value::Unknown(u));
         }
-        out.insert(str_arg(std::slice::from_ref(&key), 0)?, val);
+        out.push((str_arg(std::slice::from_ref(&key), 0)?, val));
     }
     let _ = total_cmp;
-    Ok(Value::Map(out))
+    // Collected, not inserted one by one: sorted once, a repeated key keeping its last value.
+    Ok(Value::Map(out.into_iter().collect()))
 }

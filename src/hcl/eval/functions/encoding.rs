@@ -3,9 +3,9 @@
 
 use super::{arity, str_arg, FnResult};
 use crate::model::value::format_number;
+use crate::model::Map;
 use crate::model::Value;
 use base64::Engine as _;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -131,7 +131,7 @@ pub fn csvdecode(a: &[Value]) -> FnResult {
     let mut rows = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| format!("failed to parse CSV: {e}"))?;
-        let row: BTreeMap<String, Value> = headers
+        let row: Map = headers
             .iter()
             .cloned()
             .zip(rec.iter().map(|f| Value::String(f.to_string())))
@@ -207,7 +207,7 @@ fn from_yaml(y: serde_yaml::Value) -> Result<Value, String> {
         Y::String(s) => Value::String(s),
         Y::Sequence(s) => Value::List(s.into_iter().map(from_yaml).collect::<Result<_, _>>()?),
         Y::Mapping(m) => {
-            let mut out = BTreeMap::new();
+            let mut out = Map::new();
             for (k, v) in m {
                 let key = match k {
                     Y::String(s) => s,

@@ -17,8 +17,8 @@ mod numeric;
 mod string;
 
 use super::FsAccess;
+use crate::model::Map;
 use crate::model::{Unknown, Value};
-use std::collections::BTreeMap;
 
 pub type FnResult = Result<Value, String>;
 
@@ -330,7 +330,7 @@ pub(crate) fn list_arg(args: &[Value], i: usize) -> Result<Vec<Value>, String> {
     }
 }
 
-pub(crate) fn map_arg(args: &[Value], i: usize) -> Result<BTreeMap<String, Value>, String> {
+pub(crate) fn map_arg(args: &[Value], i: usize) -> Result<Map, String> {
     match args.get(i) {
         Some(Value::Map(m)) => Ok(m.clone()),
         Some(Value::Open(o)) => Ok(o.attrs.clone()),

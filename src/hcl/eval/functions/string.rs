@@ -2,9 +2,9 @@
 //! title, trim*, upper, startswith, endswith, strcontains.
 
 use super::{arity, int_arg, list_arg, str_arg, FnResult};
+use crate::model::Map;
 use crate::model::Value;
 use regex::Regex;
-use std::collections::BTreeMap;
 
 fn s(a: &[Value]) -> Result<String, String> {
     arity(a, 1)?;
@@ -184,7 +184,7 @@ fn captures_value(re: &Regex, caps: &regex::Captures) -> Value {
         return Value::String(caps.get(0).map(|m| m.as_str()).unwrap_or("").to_string());
     }
     if names.iter().any(|n| n.is_some()) {
-        let mut m = BTreeMap::new();
+        let mut m = Map::new();
         for (i, n) in names.iter().enumerate() {
             if let Some(n) = n {
                 let v = caps
