@@ -207,7 +207,9 @@ fn from_yaml(y: serde_yaml::Value) -> Result<Value, String> {
         Y::String(s) => Value::String(s),
         Y::Sequence(s) => Value::List(s.into_iter().map(from_yaml).collect::<Result<_, _>>()?),
         Y::Mapping(m) => {
-            let mut out = Map::new();
+            // Collected and sorted once (inserting into the sorted vector one by one would be
+            // quadratic in a large document); a repeated key keeps its last value.
+            let mut out = Vec::with_capacity(m.len());
             for (k, v) in m {
                 let key = match k {
                     Y::String(s) => s,
@@ -216,9 +218,9 @@ fn from_yaml(y: serde_yaml::Value) -> Result<Value, String> {
                     Y::Null => "null".into(),
                     _ => return Err("complex map keys are not supported".into()),
                 };
-                out.insert(key, from_yaml(v)?);
+                out.push((key, from_yaml(v)?));
             }
-            Value::Map(out)
+            Value::Map(out.into_iter().collect())
         }
         Y::Tagged(t) => from_yaml(t.value)?,
     })
