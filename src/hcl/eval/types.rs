@@ -200,8 +200,8 @@ pub fn convert(v: &Value, ty: &Type) -> Result<Value, String> {
                 out.insert(k, c);
             }
             if **el == Type::Any {
-                let keys: Vec<String> = out.keys().cloned().collect();
-                let vals = unify_list(out.into_iter().map(|(_, v)| v).collect());
+                let (keys, vals): (Vec<String>, Vec<Value>) = out.into_iter().unzip();
+                let vals = unify_list(vals);
                 return Ok(Value::Map(keys.into_iter().zip(vals).collect()));
             }
             Ok(Value::Map(out))
